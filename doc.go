@@ -46,9 +46,62 @@
 // mean ([CES]). [ScaleTally] counts answers on any [Scale] and gives both the
 // positive share and the mean.
 //
+// # Orders and money
+//
+// An [Order] is a purchase or, with a negative Amount, a refund. Refunds
+// lower revenue (all revenue figures are net) but are not orders: they never
+// count as purchases, repeat purchases or activity. [OrderStats] streams
+// orders into revenue, order and customer counts and per-customer
+// summaries, and gives
+//
+//	AOV                 = net revenue / orders
+//	PurchaseFrequency   = orders / customers
+//	RepeatPurchaseRate  = customers with 2+ orders / customers
+//	HistoricalLTV       = net revenue / customers
+//
+// One figure never mixes currencies: orders with different Currency codes
+// are [ErrCurrencyMismatch]. [RoundMoney] rounds to a currency's ISO 4217
+// minor unit ([MinorUnits]), half to even, for display.
+//
+// # Retention and churn
+//
+// For a period with S customers at the start, N acquired and E at the end
+// ([PeriodCounts]): customers lost = S + N - E, [ChurnRate] = lost / S and
+// the customer retention rate [RetentionRate] = (E - N) / S. [CompoundRate]
+// turns a monthly rate into an annual one (1 - (1 - r)^12, not 12r) and
+// [ExpectedLifetime] = 1 / churn. For recurring revenue
+// ([RevenueMovements]), [GrossRevenueRetention] = (start - contraction -
+// churned) / start shows how the base holds up on its own,
+// [NetRevenueRetention] adds expansion and can exceed 1, and
+// [RevenueChurnRate] = 1 - GRR.
+//
+// # Acquisition
+//
+// [ConversionRate] = conversions / visitors and [LeadCloseRate] = customers
+// / leads are fractions. Customer acquisition cost, [CAC] = all acquisition
+// costs / new customers, counts every cost of winning customers
+// ([AcquisitionCosts]: ads, fees, campaigns, discounts, free trials, sales
+// staff); leaving some out flatters it. [ROAS] = attributed revenue / ad
+// spend is a plain ratio (4 means 4 back per 1 spent), per channel with
+// [ROASByChannel]; [ROI] = (gain - cost) / cost is a fraction.
+//
+// # Lifetime value
+//
+// Customer lifetime value (LTV) estimates what a customer is worth over the
+// whole relationship. [LTV] = AOV × purchase frequency × lifespan × gross
+// margin is the e-commerce rule of thumb; [LTVFromChurn] = ARPU × margin /
+// churn suits subscriptions; [DiscountedLTV] = m(1 + d) / (1 + d - r)
+// (Gupta & Lehmann 2003) discounts future margin; [HistoricalLTV] is what
+// customers have actually spent so far. Compare LTV with CAC through
+// [LTVToCAC] (3 or more is the usual target) and [CACPayback], the periods of
+// margin it takes to earn CAC back.
+//
 // # Where to start
 //
-// Feed answers to an [NPSTally] or a [ScaleTally] as they arrive, merge the
-// tallies of your shards, and call Score, PositiveShare or Mean when you
-// report. The examples show each metric end to end.
+// Feed answers to an [NPSTally] or a [ScaleTally], and orders to an
+// [OrderStats], as they arrive; merge the accumulators of your shards; read
+// the figures when you report. The period-based metrics take plain structs
+// ([PeriodCounts], [RevenueMovements], [AcquisitionCosts], [LTVInputs]) whose
+// field names read like the formula. The examples show each metric end to
+// end.
 package cxmetrics

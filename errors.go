@@ -30,6 +30,10 @@ var (
 	// ErrCurrencyMismatch reports money in different currencies mixed in
 	// one figure.
 	ErrCurrencyMismatch = errors.New("currency mismatch")
+
+	// ErrUnknownCurrency reports a currency code that is not in the package's
+	// ISO 4217 table, or that has no minor unit there (funds, metals).
+	ErrUnknownCurrency = errors.New("unknown currency")
 )
 
 // errorf wraps sentinel with context, giving messages of the form

@@ -2,9 +2,13 @@ package cxmetrics_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/shopspring/decimal"
 )
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func ExampleNPS() {
 	// 0..10 answers to "How likely are you to recommend us?"
@@ -88,4 +92,140 @@ func ExampleCES() {
 	// Output:
 	// CES: 5.2
 	// agree: 0.8 distribution: [0 1 0 0 1 2 1]
+}
+
+func ExampleOrderStats() {
+	jan := time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC)
+	orders := []cxmetrics.Order{
+		{ID: "1001", CustomerID: "ann", Time: jan, Amount: d("40.00"), Currency: "EUR"},
+		{ID: "1002", CustomerID: "bob", Time: jan.AddDate(0, 0, 3), Amount: d("25.50"), Currency: "EUR"},
+		{ID: "1003", CustomerID: "ann", Time: jan.AddDate(0, 1, 0), Amount: d("60.00"), Currency: "EUR"},
+		{ID: "R17", CustomerID: "bob", Time: jan.AddDate(0, 0, 9), Amount: d("-5.50"), Currency: "EUR"}, // a refund
+	}
+	var stats cxmetrics.OrderStats
+	for _, o := range orders {
+		if err := stats.Add(o); err != nil {
+			panic(err)
+		}
+	}
+	aov, _ := stats.AOV()
+	freq, _ := stats.PurchaseFrequency()
+	repeat, _ := stats.RepeatPurchaseRate()
+	fmt.Println("net revenue:", stats.Revenue(), stats.Currency())
+	fmt.Println("orders:", stats.Orders(), "customers:", stats.Customers())
+	fmt.Println("AOV:", aov, "frequency:", freq, "repeat rate:", repeat)
+	for _, c := range stats.Summaries() {
+		fmt.Println(c.CustomerID, c.Orders, c.Revenue, c.First.Format(time.DateOnly), c.Last.Format(time.DateOnly))
+	}
+	// Output:
+	// net revenue: 120 EUR
+	// orders: 3 customers: 2
+	// AOV: 40 frequency: 1.5 repeat rate: 0.5
+	// ann 2 100 2024-01-10 2024-02-10
+	// bob 1 20 2024-01-13 2024-01-13
+}
+
+func ExampleChurnRate() {
+	march := cxmetrics.PeriodCounts{Start: 400, New: 60, End: 420}
+	churn, _ := cxmetrics.ChurnRate(march)
+	crr, _ := cxmetrics.RetentionRate(march)
+	annual, _ := cxmetrics.CompoundRate(churn, 12)
+	lifetime, _ := cxmetrics.ExpectedLifetime(churn)
+	fmt.Println("lost:", march.Lost())
+	fmt.Println("monthly churn:", churn, "retention:", crr)
+	fmt.Println("annual churn:", annual.StringFixed(4), "expected lifetime:", lifetime, "months")
+	// Output:
+	// lost: 40
+	// monthly churn: 0.1 retention: 0.9
+	// annual churn: 0.7176 expected lifetime: 10 months
+}
+
+func ExampleNetRevenueRetention() {
+	q := cxmetrics.RevenueMovements{
+		Start:       d("100000"),
+		Expansion:   d("18000"),
+		Contraction: d("3000"),
+		Churned:     d("7000"),
+	}
+	grr, _ := cxmetrics.GrossRevenueRetention(q)
+	nrr, _ := cxmetrics.NetRevenueRetention(q)
+	churn, _ := cxmetrics.RevenueChurnRate(q)
+	fmt.Println("GRR:", grr, "NRR:", nrr, "revenue churn:", churn)
+	// Output:
+	// GRR: 0.9 NRR: 1.08 revenue churn: 0.1
+}
+
+func ExampleCAC() {
+	costs := cxmetrics.AcquisitionCosts{
+		Advertising:  d("12000"),
+		TaxesAndFees: d("600"),
+		Campaigns:    d("2400"),
+		Discounts:    d("1500"),
+		FreeTrials:   d("900"),
+		Sales:        d("6600"),
+	}
+	cac, err := cxmetrics.CAC(costs, 160)
+	if err != nil {
+		panic(err)
+	}
+	ltv, _ := cxmetrics.LTVFromChurn(d("30"), d("0.8"), d("0.04")) // 30/month at 80% margin, 4% churn
+	ratio, _ := cxmetrics.LTVToCAC(ltv, cac)
+	payback, _ := cxmetrics.CACPayback(cac, d("30"), d("0.8"))
+	fmt.Println("CAC:", cac, "LTV:", ltv, "LTV:CAC:", ratio, "payback:", payback, "months")
+	// Output:
+	// CAC: 150 LTV: 600 LTV:CAC: 4 payback: 6.25 months
+}
+
+func ExampleROASByChannel() {
+	rows := []cxmetrics.ChannelSpend{
+		{Channel: "search", Spend: d("1200"), Revenue: d("5400")},
+		{Channel: "social", Spend: d("800"), Revenue: d("1600")},
+		{Channel: "search", Spend: d("300"), Revenue: d("600")},
+	}
+	byChannel, err := cxmetrics.ROASByChannel(rows)
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range byChannel {
+		fmt.Printf("%-7s spend %5s revenue %5s ROAS %s\n", c.Channel, c.Spend, c.Revenue, c.ROAS)
+	}
+	// Output:
+	// search  spend  1500 revenue  6000 ROAS 4
+	// social  spend   800 revenue  1600 ROAS 2
+}
+
+func ExampleLTV() {
+	ltv, err := cxmetrics.LTV(cxmetrics.LTVInputs{
+		AOV:               d("45.00"),
+		PurchaseFrequency: d("3.2"), // orders per year
+		Lifespan:          d("2.5"), // years
+		GrossMargin:       d("0.35"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	pv, _ := cxmetrics.DiscountedLTV(d("50.40"), d("0.6"), d("0.1")) // yearly margin, retention, discount
+	fmt.Println("LTV:", ltv, "discounted LTV:", pv.StringFixed(2))
+	// Output:
+	// LTV: 126 discounted LTV: 110.88
+}
+
+func ExampleRoundMoney() {
+	for _, c := range []struct{ amount, currency string }{
+		{"2.345", "USD"}, {"2.355", "USD"}, {"1234.5", "JPY"}, {"1.2345", "BHD"},
+	} {
+		r, err := cxmetrics.RoundMoney(d(c.amount), c.currency)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(c.amount, c.currency, "->", r)
+	}
+	_, err := cxmetrics.RoundMoney(d("1"), "XYZ")
+	fmt.Println(err)
+	// Output:
+	// 2.345 USD -> 2.34
+	// 2.355 USD -> 2.36
+	// 1234.5 JPY -> 1234
+	// 1.2345 BHD -> 1.234
+	// cxmetrics: currency "XYZ" is not in ISO 4217 list one of 2024-06-25: unknown currency
 }
