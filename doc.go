@@ -1,6 +1,7 @@
 // Package cxmetrics computes customer-experience and customer-value metrics
 // exactly: survey scores (NPS, CSAT, CES) and, built on the same
-// conventions, order, retention, acquisition and lifetime-value figures.
+// conventions, order, retention, acquisition, lifetime-value, cohort and
+// segmentation figures.
 //
 // # Conventions
 //
@@ -96,10 +97,36 @@
 // [LTVToCAC] (3 or more is the usual target) and [CACPayback], the periods of
 // margin it takes to earn CAC back.
 //
+// # Cohorts
+//
+// A cohort is the set of customers whose first purchase falls in the same
+// calendar period. A cohort retention table ([CohortTable]) gives, for each
+// cohort and each k, how many of its customers bought again k periods after
+// their first ([CohortRow].Active) and how much net revenue the cohort
+// brought in that period (Revenue). Read across a row, it shows how one
+// cohort decays; read down a column, whether newer cohorts retain better
+// than older ones. [CohortBuilder] streams orders (in any time order) into
+// the table; [Cohorts] is the slice form. Periods ([Period]: Month, Week in
+// ISO 8601, Day, Quarter, Year) are cut in the calendar of a
+// [time.Location], so an order late on March 31 in New York stays in March
+// and daylight-saving changes never move a boundary. [CohortRow.Retention],
+// [CohortRow.CumulativeRevenuePerCustomer] (the realised LTV curve) and the
+// customer-weighted [CohortTable.AverageRetention] summarise it.
+//
+// # Segmentation
+//
+// AOV tiers split customers by their average order value (their net revenue
+// / their orders) into low, medium and high ([AOVTier]) at thresholds you
+// choose ([SegmentByAOV]) or at the terciles of the data
+// ([SegmentByAOVTerciles]); [SummarizeTiers] gives each tier's customers,
+// revenue and AOV, to judge what a customer of each tier may cost to win.
+// [RFM] scores recency, frequency and monetary value (Hughes 1994) from 1 to
+// bins by rank, equal values getting equal scores.
+//
 // # Where to start
 //
 // Feed answers to an [NPSTally] or a [ScaleTally], and orders to an
-// [OrderStats], as they arrive; merge the accumulators of your shards; read
+// [OrderStats] and a [CohortBuilder], as they arrive; merge the accumulators of your shards; read
 // the figures when you report. The period-based metrics take plain structs
 // ([PeriodCounts], [RevenueMovements], [AcquisitionCosts], [LTVInputs]) whose
 // field names read like the formula. The examples show each metric end to

@@ -229,3 +229,107 @@ func ExampleRoundMoney() {
 	// 1.2345 BHD -> 1.234
 	// cxmetrics: currency "XYZ" is not in ISO 4217 list one of 2024-06-25: unknown currency
 }
+
+func ExampleCohorts() {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	var orders []cxmetrics.Order
+	add := func(customer, date, amount string) {
+		orders = append(orders, cxmetrics.Order{CustomerID: customer, Time: day(date), Amount: d(amount)})
+	}
+	// January cohort: four customers; February cohort: two.
+	add("ann", "2024-01-03", "30")
+	add("bob", "2024-01-09", "45")
+	add("cat", "2024-01-15", "20")
+	add("dan", "2024-01-28", "60")
+	add("ann", "2024-02-05", "25")
+	add("bob", "2024-02-11", "40")
+	add("cat", "2024-02-20", "-20") // a refund: revenue, not activity
+	add("eve", "2024-02-14", "80")
+	add("fay", "2024-02-25", "15")
+	add("ann", "2024-03-02", "35")
+	add("eve", "2024-03-09", "70")
+
+	table, err := cxmetrics.Cohorts(orders, cxmetrics.CohortOptions{Period: cxmetrics.Month})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("cohort   size     M0     M1     M2")
+	for _, row := range table.Rows {
+		fmt.Printf("%s %5d", row.Start.Format("2006-01"), row.Size)
+		for k := range row.Active {
+			r, _ := row.Retention(k)
+			fmt.Printf(" %5s%%", r.Shift(2).StringFixed(0))
+		}
+		fmt.Println()
+	}
+	m1, _ := table.AverageRetention(1)
+	ltv, _ := table.Rows[0].CumulativeRevenuePerCustomer(2)
+	fmt.Println("average month-1 retention:", m1.Shift(2).StringFixed(1)+"%")
+	fmt.Println("January cohort revenue per customer by month 2:", ltv)
+	// Output:
+	// cohort   size     M0     M1     M2
+	// 2024-01     4   100%    50%    25%
+	// 2024-02     2   100%    50%
+	// average month-1 retention: 50.0%
+	// January cohort revenue per customer by month 2: 58.75
+}
+
+func ExampleSegmentByAOVTerciles() {
+	var stats cxmetrics.OrderStats
+	jan := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, o := range []struct{ customer, amount string }{
+		{"ann", "20"}, {"ann", "30"}, {"bob", "250"}, {"cat", "60"}, {"cat", "80"},
+		{"dan", "15"}, {"eve", "120"}, {"fay", "75"}, {"gus", "300"}, {"gus", "200"},
+	} {
+		_ = stats.Add(cxmetrics.Order{CustomerID: o.customer, Time: jan.AddDate(0, 0, i), Amount: d(o.amount)})
+	}
+	customers, th, err := cxmetrics.SegmentByAOVTerciles(&stats)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("medium from", th.Medium, "high from", th.High)
+	for _, c := range customers {
+		fmt.Println(c.CustomerID, c.AOV, c.Tier)
+	}
+	for _, t := range cxmetrics.SummarizeTiers(customers) {
+		fmt.Printf("%-6s customers %d revenue %4s AOV %s\n", t.Tier, t.Customers, t.Revenue, t.AOV)
+	}
+	// Output:
+	// medium from 70 high from 120
+	// ann 25 low
+	// bob 250 high
+	// cat 70 medium
+	// dan 15 low
+	// eve 120 high
+	// fay 75 medium
+	// gus 250 high
+	// low    customers 2 revenue   65 AOV 21.6666666666666667
+	// medium customers 2 revenue  215 AOV 71.6666666666666667
+	// high   customers 3 revenue  870 AOV 217.5
+}
+
+func ExampleRFM() {
+	var stats cxmetrics.OrderStats
+	at := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	for _, o := range []struct{ customer, date, amount string }{
+		{"ann", "2024-06-20", "40"}, {"ann", "2024-05-02", "35"}, {"ann", "2024-03-11", "50"},
+		{"bob", "2024-01-15", "400"},
+		{"cat", "2024-06-01", "20"}, {"cat", "2024-04-18", "25"},
+		{"dan", "2024-02-27", "15"},
+	} {
+		_ = stats.Add(cxmetrics.Order{CustomerID: o.customer, Time: at(o.date), Amount: d(o.amount)})
+	}
+	scores, err := cxmetrics.RFM(&stats, at("2024-07-01"), 4)
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range scores {
+		fmt.Printf("%s R%d F%d M%d (last %s, %d orders, %s)\n",
+			s.CustomerID, s.Recency, s.Frequency, s.Monetary, s.LastPurchase.Format(time.DateOnly), s.Orders, s.Revenue)
+	}
+	// Output:
+	// ann R4 F4 M3 (last 2024-06-20, 3 orders, 125)
+	// bob R1 F1 M4 (last 2024-01-15, 1 orders, 400)
+	// cat R3 F3 M2 (last 2024-06-01, 2 orders, 45)
+	// dan R2 F1 M1 (last 2024-02-27, 1 orders, 15)
+}

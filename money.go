@@ -55,8 +55,12 @@ var pow10 = func() (p [19]int64) {
 	return p
 }()
 
-// mulPow10 returns v * 10^k, or false if it overflows int64 or k > 18.
+// mulPow10 returns v * 10^k, or false if it overflows int64, k > 18 or
+// k < 0.
 func mulPow10(v int64, k int32) (int64, bool) {
+	if k < 0 {
+		return 0, false
+	}
 	if k == 0 {
 		return v, true
 	}
@@ -83,18 +87,8 @@ func (s *exactSum) add(d decimal.Decimal) {
 
 // addFast adds d to units if d and the result fit, reporting whether it did.
 func (s *exactSum) addFast(d decimal.Decimal) bool {
-	if d.NumDigits() > 18 {
-		return false
-	}
-	c, sc := d.CoefficientInt64(), -d.Exponent()
-	if sc < 0 {
-		var ok bool
-		if c, ok = mulPow10(c, -sc); !ok {
-			return false
-		}
-		sc = 0
-	}
-	if sc > 18 {
+	sc, ok := scaleOf(d)
+	if !ok {
 		return false
 	}
 	if sc > s.scale {
@@ -103,23 +97,66 @@ func (s *exactSum) addFast(d decimal.Decimal) bool {
 			return false
 		}
 		s.units, s.scale = u, sc // the same value at a finer scale
-	} else if sc < s.scale {
-		var ok bool
-		if c, ok = mulPow10(c, s.scale-sc); !ok {
-			return false
-		}
 	}
-	sum := s.units + c
-	if (c > 0 && sum < s.units) || (c < 0 && sum > s.units) {
+	c, ok := unitsAt(d, s.scale)
+	if !ok {
 		return false
 	}
-	s.units = sum
-	return true
+	sum, ok := addInt64(s.units, c)
+	if ok {
+		s.units = sum
+	}
+	return ok
+}
+
+// scaleOf returns the number of fractional digits of d (0 for a positive
+// exponent), or false if d cannot be held as int64 units at a scale <= 18.
+func scaleOf(d decimal.Decimal) (int32, bool) {
+	if d.NumDigits() > 18 {
+		return 0, false
+	}
+	sc := -d.Exponent()
+	if sc < 0 {
+		sc = 0
+	}
+	return sc, sc <= 18
+}
+
+// unitsAt returns d as an int64 number of 10^-scale units, or false if that
+// does not fit. d must have passed scaleOf with a result <= scale.
+func unitsAt(d decimal.Decimal, scale int32) (int64, bool) {
+	return mulPow10(d.CoefficientInt64(), scale+d.Exponent())
+}
+
+// addInt64 returns a + b, or false on overflow.
+func addInt64(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, false
+	}
+	return s, true
+}
+
+// addUnits adds u × 10^-scale to the sum exactly, without building a decimal
+// while the result fits.
+func (s *exactSum) addUnits(u int64, scale int32) {
+	if scale > s.scale {
+		if v, ok := mulPow10(s.units, scale-s.scale); ok {
+			s.units, s.scale = v, scale
+		}
+	}
+	if v, ok := mulPow10(u, s.scale-scale); ok {
+		if sum, ok := addInt64(s.units, v); ok {
+			s.units = sum
+			return
+		}
+	}
+	s.add(decimal.New(u, -scale))
 }
 
 // addSum adds another sum to s exactly.
 func (s *exactSum) addSum(o exactSum) {
-	s.add(decimal.New(o.units, -o.scale))
+	s.addUnits(o.units, o.scale)
 	if o.rest != nil {
 		s.add(*o.rest)
 	}

@@ -1,0 +1,259 @@
+package cxmetrics
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// benchOrders returns n deterministic orders from n/10 customers over 24
+// months: about 10 orders per customer, amounts 1.00..200.00 with two
+// decimals, one in twenty a refund of up to 50.00, in random time order.
+// Every order carries its own CustomerID string, as orders decoded from a
+// file or a database do; with one shared string per customer, map lookups
+// would succeed on pointer equality and flatter every contender.
+func benchOrders(n int) []Order {
+	r := rand.New(rand.NewPCG(2024, uint64(n)))
+	customers := max(1, n/10)
+	base := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	span := base.AddDate(2, 0, 0).Sub(base)
+	orders := make([]Order, n)
+	for i := range orders {
+		cents := int64(100 + r.IntN(19901))
+		if r.IntN(20) == 0 {
+			cents = -int64(1 + r.IntN(5000))
+		}
+		orders[i] = Order{
+			ID:         fmt.Sprintf("o%d", i),
+			CustomerID: fmt.Sprintf("cust-%07d", r.IntN(customers)),
+			Time:       base.Add(time.Duration(r.Int64N(int64(span)))),
+			Amount:     decimal.New(cents, -2),
+		}
+	}
+	return orders
+}
+
+var (
+	benchOnce sync.Once
+	benchData []Order
+)
+
+const benchN = 1_000_000
+
+func millionOrders() []Order {
+	benchOnce.Do(func() { benchData = benchOrders(benchN) })
+	return benchData
+}
+
+// heapAfter returns the live heap in bytes after a GC, to measure state.
+func heapAfter() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func BenchmarkCohortBuilder(b *testing.B) {
+	orders := millionOrders()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var builder *CohortBuilder
+	for i := 0; i < b.N; i++ {
+		builder, _ = NewCohortBuilder(CohortOptions{})
+		for _, o := range orders {
+			if err := builder.Add(o); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := builder.Table(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(orders)), "ns/order")
+	reportState(b, func() any {
+		c, _ := NewCohortBuilder(CohortOptions{})
+		for _, o := range orders {
+			_ = c.Add(o)
+		}
+		return c
+	}, builder)
+}
+
+// reportState reports the live memory of a freshly built accumulator per
+// customer and per (customer, active period).
+func reportState(b *testing.B, build func() any, builder *CohortBuilder) {
+	before := heapAfter()
+	kept := build()
+	after := heapAfter()
+	runtime.KeepAlive(kept)
+	var customers, cells int
+	for i := range builder.customers {
+		customers++
+		cells += len(builder.customers[i].cells)
+	}
+	b.ReportMetric(float64(after-before)/float64(customers), "B/customer")
+	b.ReportMetric(float64(cells)/float64(customers), "periods/customer")
+}
+
+func BenchmarkOrderStats(b *testing.B) {
+	orders := millionOrders()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var s *OrderStats
+	for i := 0; i < b.N; i++ {
+		s = new(OrderStats)
+		for _, o := range orders {
+			if err := s.Add(o); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := s.AOV(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(orders)), "ns/order")
+	before := heapAfter()
+	kept := new(OrderStats)
+	for _, o := range orders {
+		_ = kept.Add(o)
+	}
+	after := heapAfter()
+	runtime.KeepAlive(kept)
+	b.ReportMetric(float64(after-before)/float64(kept.Customers()), "B/customer")
+}
+
+// baselineOrder is the hand-written baseline's input: cents already int64.
+type baselineOrder struct {
+	customer string
+	time     time.Time
+	cents    int64
+}
+
+type baselineCell struct {
+	month  int32
+	active bool
+	cents  int64
+}
+
+type baselineCustomer struct {
+	first int32
+	cells []baselineCell
+}
+
+// baselineCohorts computes the monthly cohort table (sizes, active counts,
+// revenue in cents, unattributed cents) the way one would by hand, with
+// int64 cents, a map and slices: the practical speed limit for
+// CohortBuilder.
+func baselineCohorts(orders []baselineOrder) (firsts []int32, size map[int32]int64, active, cents map[int32][]int64, unattributed int64) {
+	customers := make(map[string]*baselineCustomer)
+	for _, o := range orders {
+		y, m, _ := o.time.Date()
+		month := int32(y*12 + int(m) - 1)
+		c := customers[o.customer]
+		if c == nil {
+			c = &baselineCustomer{first: 1<<31 - 1}
+			customers[o.customer] = c
+		}
+		var cell *baselineCell
+		for i := range c.cells {
+			if c.cells[i].month == month {
+				cell = &c.cells[i]
+				break
+			}
+		}
+		if cell == nil {
+			c.cells = append(c.cells, baselineCell{month: month})
+			cell = &c.cells[len(c.cells)-1]
+		}
+		cell.cents += o.cents
+		if o.cents >= 0 {
+			cell.active = true
+			c.first = min(c.first, month)
+		}
+	}
+	last := int32(-1 << 31)
+	size = map[int32]int64{}
+	for _, c := range customers {
+		for _, cell := range c.cells {
+			if c.first != 1<<31-1 {
+				last = max(last, cell.month)
+			}
+		}
+		if c.first != 1<<31-1 {
+			size[c.first]++
+		}
+	}
+	active, cents = map[int32][]int64{}, map[int32][]int64{}
+	for f := range size {
+		firsts = append(firsts, f)
+		active[f] = make([]int64, last-f+1)
+		cents[f] = make([]int64, last-f+1)
+	}
+	for _, c := range customers {
+		for _, cell := range c.cells {
+			if c.first == 1<<31-1 || cell.month < c.first {
+				unattributed += cell.cents
+				continue
+			}
+			k := cell.month - c.first
+			if cell.active {
+				active[c.first][k]++
+			}
+			cents[c.first][k] += cell.cents
+		}
+	}
+	return firsts, size, active, cents, unattributed
+}
+
+func toBaseline(orders []Order) []baselineOrder {
+	out := make([]baselineOrder, len(orders))
+	for i, o := range orders {
+		out[i] = baselineOrder{customer: o.CustomerID, time: o.Time, cents: o.Amount.Shift(2).IntPart()}
+	}
+	return out
+}
+
+func BenchmarkBaselineInt64(b *testing.B) {
+	orders := toBaseline(millionOrders())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		baselineCohorts(orders)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(orders)), "ns/order")
+}
+
+// The baseline is only a fair yardstick if it computes the same table.
+func TestBaselineMatchesCohortBuilder(t *testing.T) {
+	orders := benchOrders(20_000)
+	table, err := Cohorts(orders, CohortOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firsts, size, active, cents, unattributed := baselineCohorts(toBaseline(orders))
+	if len(firsts) != len(table.Rows) {
+		t.Fatalf("%d rows, baseline %d", len(table.Rows), len(firsts))
+	}
+	for _, r := range table.Rows {
+		f := int32(r.Start.Year()*12 + int(r.Start.Month()) - 1)
+		if size[f] != r.Size {
+			t.Fatalf("row %s: size %d, baseline %d", r.Start, r.Size, size[f])
+		}
+		for k := range r.Active {
+			if r.Active[k] != active[f][k] || !r.Revenue[k].Equal(decimal.New(cents[f][k], -2)) {
+				t.Fatalf("row %s k %d: %d %s, baseline %d %d", r.Start, k, r.Active[k], r.Revenue[k], active[f][k], cents[f][k])
+			}
+		}
+	}
+	if !table.Unattributed.Equal(decimal.New(unattributed, -2)) {
+		t.Fatalf("unattributed %s, baseline %d", table.Unattributed, unattributed)
+	}
+}
