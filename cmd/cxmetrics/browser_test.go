@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// chromiumArgs are the flags that let Chromium run headless as root on a
+// machine without network.
+func chromiumArgs(profile string) []string {
+	return []string{
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + profile, "--window-size=1400,2600", "--hide-scrollbars",
+	}
+}
+
+// The HTML report renders in a real browser with its heat map: Chromium
+// parses the page (the DOM it dumps has one coloured cell per retention
+// figure) and paints it (the screenshot has the dark blue of 100% cells).
+func TestHTMLReportInChromium(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		t.Skip("Chromium is not installed (apt-get install chromium); .ci/run installs it when it can")
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	code, _, errOut := runCmd(t, "", "report", "-format", "html", "-o", page)
+	require.Equal(t, 0, code, errOut)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dom, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p1")), "--dump-dom", "file://"+page)...).Output()
+	require.NoError(t, err)
+	cells := regexp.MustCompile(`<td class="cell" style="background-color: hsl\(212, 70%, \d+%\)`).FindAll(dom, -1)
+	// 18 monthly cohorts: a triangle of 18 + 17 + … + 1 cells.
+	assert.Equal(t, 18*19/2, len(cells), "heat map cells in the DOM")
+	assert.True(t, strings.Contains(string(dom), `id="cohort-heatmap"`))
+
+	shot := filepath.Join(dir, "shot.png")
+	out, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p2")), "--screenshot="+shot, "file://"+page)...).CombinedOutput()
+	require.NoError(t, err, string(out))
+	f, err := os.Open(shot)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	// hsl(212, 70%, 35%), the colour of a 100% cell, is rgb(27, 85, 152).
+	dark := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r>>8, 27) && near(g>>8, 85) && near(bl>>8, 152) {
+				dark++
+			}
+		}
+	}
+	assert.Greater(t, dark, 5000, "pixels painted in the 100%% heat colour")
+}
+
+func near(v uint32, want int) bool {
+	d := int(v) - want
+	return d >= -6 && d <= 6
+}

@@ -1,0 +1,199 @@
+// Command cxmetrics prints a customer-metrics report from CSV files of orders
+// and survey responses: revenue and order metrics, AOV tiers, the cohort
+// retention triangle, NPS with its 95% interval, CSAT and CES.
+//
+// With no arguments it reports on a sample data set embedded in the binary:
+//
+//	go run ./cmd/cxmetrics
+//
+// On your own files:
+//
+//	cxmetrics report -orders FILE [-responses FILE] [-period month|week|day|quarter|year]
+//	    [-tz Europe/Berlin] [-format text|json|html] [-o FILE] [-skip-bad] [-currency CODE]
+//
+// FILE may be - for standard input, and gzip files (.gz) are read directly.
+// See README.md for the file formats and the JSON schema.
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // -tz works on machines without a time zone database
+
+	"github.com/cxmetrics/cxmetrics"
+)
+
+//go:embed sample/orders.csv
+var sampleOrders []byte
+
+//go:embed sample/responses.csv
+var sampleResponses []byte
+
+const sampleName = "sample (embedded)"
+
+func main() {
+	fi, err := os.Stderr.Stat()
+	terminal := err == nil && fi.Mode()&os.ModeCharDevice != 0
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, terminal))
+}
+
+const usage = `usage: cxmetrics [report [flags]]
+
+With no arguments, prints the report for the embedded sample data set.
+
+  cxmetrics report -orders FILE [-responses FILE] [-period month|week|day|quarter|year]
+      [-tz ZONE] [-format text|json|html] [-o FILE] [-skip-bad] [-currency CODE]
+
+FILE may be - for standard input; .gz files are decompressed. Without
+-orders, the report uses the embedded sample.
+`
+
+// run is the whole command; it returns the exit code: 0 on success, 1 for
+// bad input data, 2 for a bad command line.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, terminal bool) int {
+	if len(args) == 0 {
+		args = []string{"report"}
+	}
+	switch args[0] {
+	case "report":
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "cxmetrics: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	cfg, err := parseFlags(args[1:], stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "cxmetrics: %v\n", err)
+		return 2
+	}
+	if err := report(cfg, stdin, stdout, newProgress(stderr, terminal)); err != nil {
+		fmt.Fprintf(stderr, "cxmetrics: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	var period, tz string
+	fs.StringVar(&cfg.orders, "orders", "", "orders CSV (customer_id, order_id, time, amount[, currency]); - for stdin; default: the embedded sample")
+	fs.StringVar(&cfg.responses, "responses", "", "survey responses CSV (metric, score[, time]); - for stdin")
+	fs.StringVar(&period, "period", "month", "cohort period: month, week, day, quarter or year")
+	fs.StringVar(&tz, "tz", "UTC", "time zone that cuts periods and reads times without an offset, e.g. Europe/Berlin")
+	fs.StringVar(&cfg.format, "format", "text", "output format: text, json or html")
+	fs.StringVar(&cfg.out, "o", "", "write the report to this file instead of standard output")
+	fs.BoolVar(&cfg.skipBad, "skip-bad", false, "skip bad rows, and report how many and why, instead of failing")
+	fs.StringVar(&cfg.currency, "currency", "", "keep only orders in this currency (needed when the orders mix currencies)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	p, err := cxmetrics.ParsePeriod(period)
+	if err != nil {
+		return cfg, fmt.Errorf("-period %q: not month, week, day, quarter or year", period)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return cfg, fmt.Errorf("-tz %q: unknown time zone", tz)
+	}
+	cfg.opts = cxmetrics.CohortOptions{Period: p, Location: loc}
+	switch cfg.format {
+	case "text", "json", "html":
+	default:
+		return cfg, fmt.Errorf("-format %q: not text, json or html", cfg.format)
+	}
+	if cfg.currency != "" {
+		if _, err := cxmetrics.MinorUnits(cfg.currency); err != nil {
+			return cfg, fmt.Errorf("-currency %q: not an ISO 4217 code with a minor unit", cfg.currency)
+		}
+	}
+	if cfg.orders == "-" && cfg.responses == "-" {
+		return cfg, errors.New("-orders and -responses cannot both read standard input")
+	}
+	return cfg, nil
+}
+
+// report reads the inputs, computes the report and writes it. Nothing is
+// written when an input is bad.
+func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
+	c, err := newCollector(cfg, p)
+	if err != nil {
+		return err
+	}
+	ordersPath, responsesPath := cfg.orders, cfg.responses
+	if ordersPath == "" {
+		c.inputs.Orders = sampleName
+		if err := c.readOrders(bytes.NewReader(sampleOrders), "sample/orders.csv"); err != nil {
+			return err
+		}
+		if responsesPath == "" {
+			c.inputs.Responses = sampleName
+			if err := c.readResponses(bytes.NewReader(sampleResponses), "sample/responses.csv"); err != nil {
+				return err
+			}
+		}
+	} else if err := readFile(ordersPath, stdin, c.readOrders); err != nil {
+		return err
+	} else {
+		c.inputs.Orders = ordersPath
+	}
+	if responsesPath != "" {
+		if err := readFile(responsesPath, stdin, c.readResponses); err != nil {
+			return err
+		}
+		c.inputs.Responses = responsesPath
+	}
+	rep, err := c.report()
+	if err != nil {
+		return err
+	}
+
+	var buf bytes.Buffer
+	switch cfg.format {
+	case "json":
+		err = writeJSON(&buf, rep)
+	case "html":
+		err = writeHTML(&buf, rep)
+	default:
+		err = writeText(&buf, rep)
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.out != "" {
+		return os.WriteFile(cfg.out, buf.Bytes(), 0o644)
+	}
+	_, err = stdout.Write(buf.Bytes())
+	return err
+}
+
+func readFile(path string, stdin io.Reader, read func(io.Reader, string) error) error {
+	r, name, closeFn, err := openInput(path, stdin)
+	if err != nil {
+		return err
+	}
+	err = read(r, name)
+	if cerr := closeFn(); err == nil {
+		err = cerr
+	}
+	if err != nil && strings.HasPrefix(err.Error(), "gzip:") {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return err
+}
