@@ -123,6 +123,14 @@
 // [RFM] scores recency, frequency and monetary value (Hughes 1994) from 1 to
 // bins by rank, equal values getting equal scores.
 //
+// # Predictive lifetime value
+//
+// The subpackage [github.com/cxmetrics/cxmetrics/clv] fits the BG/NBD model
+// of repeat purchases and the Gamma-Gamma model of spend to an order history
+// and predicts, per customer, the probability of being still active, the
+// purchases to come and the discounted lifetime value. It lives apart
+// because it depends on gonum.
+//
 // # Where to start
 //
 // Feed answers to an [NPSTally] or a [ScaleTally], and orders to an

@@ -1,10 +1,14 @@
 module github.com/cxmetrics/cxmetrics
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/shopspring/decimal v1.6.0
 	github.com/stretchr/testify v1.12.1
+	gonum.org/v1/gonum v0.17.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/tools v0.30.0 // indirect
+)

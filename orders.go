@@ -27,6 +27,11 @@ type Order struct {
 // IsRefund reports whether o is a refund or credit note (Amount < 0).
 func (o Order) IsRefund() bool { return o.Amount.IsNegative() }
 
+// Validate checks the fields every metric needs: an empty CustomerID or a
+// zero Time is ErrInconsistent. (Currency rules depend on the other orders
+// of a figure, so accumulators check them.)
+func (o Order) Validate() error { return validateOrder(o, -1) }
+
 // validateOrder checks the fields every accumulator needs. at is the index
 // of the order in a slice, or -1.
 func validateOrder(o Order, at int) error {
