@@ -104,13 +104,19 @@ func CAC(costs AcquisitionCosts, newCustomers int64) (decimal.Decimal, error) {
 // Negative amounts are ErrNegative; zero spend is ErrNoData. Exact to 16
 // fractional digits.
 func ROAS(revenue, spend decimal.Decimal) (decimal.Decimal, error) {
-	if revenue.IsNegative() || spend.IsNegative() {
-		return decimal.Decimal{}, errorf(ErrNegative, "ROAS of revenue %s on spend %s", revenue, spend)
+	return amountRatio(revenue, spend, "ROAS", "revenue", "spend")
+}
+
+// amountRatio returns num / den for two amounts that must not be negative,
+// naming them in errors: negative is ErrNegative, den = 0 is ErrNoData.
+func amountRatio(num, den decimal.Decimal, figure, numName, denName string) (decimal.Decimal, error) {
+	if num.IsNegative() || den.IsNegative() {
+		return decimal.Decimal{}, errorf(ErrNegative, "%s of %s %s on %s %s", figure, numName, num, denName, den)
 	}
-	if spend.IsZero() {
-		return decimal.Decimal{}, errorf(ErrNoData, "ROAS with zero spend")
+	if den.IsZero() {
+		return decimal.Decimal{}, errorf(ErrNoData, "%s with zero %s", figure, denName)
 	}
-	return div(revenue, spend), nil
+	return div(num, den), nil
 }
 
 // ChannelSpend is the ad spend and attributed revenue of one channel, for one

@@ -108,6 +108,15 @@ func TestROASAndROI(t *testing.T) {
 	}
 }
 
+func TestROASMessages(t *testing.T) {
+	_, err := ROAS(dec("-10"), dec("1"))
+	assert.EqualError(t, err, "cxmetrics: ROAS of revenue -10 on spend 1: negative")
+	_, err = ROAS(dec("10"), dec("0"))
+	assert.EqualError(t, err, "cxmetrics: ROAS with zero spend: no data")
+	_, err = LTVToCAC(dec("10"), dec("0"))
+	assert.EqualError(t, err, "cxmetrics: LTV to CAC with zero CAC: no data")
+}
+
 func TestROASByChannel(t *testing.T) {
 	rows := []ChannelSpend{
 		{"search", dec("100.10"), dec("450.45")},

@@ -105,13 +105,7 @@ func HistoricalLTV(orders []Order) (decimal.Decimal, error) {
 // Negative amounts are ErrNegative; zero CAC is ErrNoData. Exact to 16
 // fractional digits.
 func LTVToCAC(ltv, cac decimal.Decimal) (decimal.Decimal, error) {
-	if ltv.IsNegative() || cac.IsNegative() {
-		return decimal.Decimal{}, errorf(ErrNegative, "LTV %s, CAC %s", ltv, cac)
-	}
-	if cac.IsZero() {
-		return decimal.Decimal{}, errorf(ErrNoData, "LTV to CAC with zero CAC")
-	}
-	return div(ltv, cac), nil
+	return amountRatio(ltv, cac, "LTV to CAC", "LTV", "CAC")
 }
 
 // CACPayback returns the number of periods a customer's gross margin takes to

@@ -49,7 +49,7 @@ func openInput(path string, stdin io.Reader) (io.Reader, string, func() error, e
 		gz, err := gzip.NewReader(br)
 		if err != nil {
 			closeFn()
-			return nil, "", nil, fmt.Errorf("%s: %w", name, err)
+			return nil, "", nil, fmt.Errorf("%s: not gzip data: %w", name, err)
 		}
 		return gz, name, closeFn, nil
 	}
@@ -148,7 +148,7 @@ func csvError(name string, err error) error {
 		}
 		return &rowError{name, pe.Line, fmt.Sprintf("column %d: %v", pe.Column, pe.Err)}
 	}
-	return fmt.Errorf("%s: %w", name, err)
+	return fmt.Errorf("%s: reading: %w", name, err)
 }
 
 // decimalPattern is a plain decimal: optional minus, digits, optional

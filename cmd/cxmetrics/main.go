@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 	_ "time/tzdata" // -tz works on machines without a time zone database
 
@@ -191,9 +190,6 @@ func readFile(path string, stdin io.Reader, read func(io.Reader, string) error) 
 	err = read(r, name)
 	if cerr := closeFn(); err == nil {
 		err = cerr
-	}
-	if err != nil && strings.HasPrefix(err.Error(), "gzip:") {
-		return fmt.Errorf("%s: %w", name, err)
 	}
 	return err
 }

@@ -361,3 +361,20 @@ func TestReportMatchesLibrary(t *testing.T) {
 	assert.InDelta(t, lo, rep.NPS.CI95Low, 1e-4)
 	assert.InDelta(t, hi, rep.NPS.CI95High, 1e-4)
 }
+
+func TestProgressOnTerminalAfterTwoSeconds(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true)
+	for i := 0; i < 10000; i++ {
+		p.update("orders.csv", int64(i), int64(i)*50)
+	}
+	assert.Empty(t, buf.String(), "nothing during the first two seconds")
+	p.start = time.Now().Add(-3 * time.Second)
+	for i := 0; i < 10000; i++ {
+		p.update("orders.csv", int64(i), int64(i)*50)
+	}
+	assert.Contains(t, buf.String(), "\rorders.csv: ")
+	assert.Contains(t, buf.String(), " rows, ")
+	p.done()
+	assert.True(t, strings.HasSuffix(buf.String(), "\r"), "the line is cleared at the end")
+}
