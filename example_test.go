@@ -333,3 +333,36 @@ func ExampleRFM() {
 	// cat R3 F3 M2 (last 2024-06-01, 2 orders, 45)
 	// dan R2 F1 M1 (last 2024-02-27, 1 orders, 15)
 }
+
+func ExampleWeightedNPSTally() {
+	// A survey that under-sampled large accounts weights their answers up.
+	// Promoter weight 5, detractor weight 4, total 10: (5 - 4) / 10 = 10 points;
+	// Kish: 10² / (4×1² + 2×3²) = 100 / 22 = 4.55.
+	var t cxmetrics.WeightedNPSTally
+	for _, a := range []struct {
+		score  int
+		weight string
+	}{
+		{10, "1"}, {9, "1"}, {3, "1"}, {8, "1"}, // small accounts
+		{2, "3"}, {9, "3"}, // large accounts count three times
+	} {
+		if err := t.Add(a.score, d(a.weight)); err != nil {
+			panic(err)
+		}
+	}
+	score, _ := t.Score()
+	fmt.Println("weighted NPS:", score.StringFixed(1))
+	fmt.Printf("effective sample size: %.2f of %d answers\n", t.EffectiveN(), t.Responses())
+	// Output:
+	// weighted NPS: 10.0
+	// effective sample size: 4.55 of 6 answers
+}
+
+func ExampleConversionRate() {
+	conv, _ := cxmetrics.ConversionRate(48000, 1200) // visitors, buyers
+	closeRate, _ := cxmetrics.LeadCloseRate(250, 40) // leads, new customers
+	roi, _ := cxmetrics.ROI(d("18000"), d("12000"))  // gain, cost
+	fmt.Println("conversion:", conv, "lead close:", closeRate, "ROI:", roi)
+	// Output:
+	// conversion: 0.025 lead close: 0.16 ROI: 0.5
+}

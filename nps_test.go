@@ -355,3 +355,62 @@ func FuzzNPSTallyAdd(f *testing.F) {
 		}
 	})
 }
+
+func FuzzWeightedNPSTally(f *testing.F) {
+	f.Add([]byte{10, 1, 0, 2, 8, 3}, int32(-1))
+	f.Add([]byte{11, 5, 200, 1}, int32(3))
+	f.Fuzz(func(t *testing.T, data []byte, exp int32) {
+		if exp < -20 || exp > 20 {
+			return
+		}
+		var tally, evens, odds WeightedNPSTally
+		var plain NPSTally
+		for i := 0; i+1 < len(data); i += 2 {
+			score := int(int8(data[i]))
+			w := decimal.New(int64(int8(data[i+1])), exp)
+			before := tally
+			err := tally.Add(score, w)
+			switch {
+			case score < 0 || score > 10:
+				if !errors.Is(err, ErrOutOfRange) || tally != before {
+					t.Fatalf("Add(%d, %s): %v", score, w, err)
+				}
+				continue
+			case w.IsNegative():
+				if !errors.Is(err, ErrNegative) || tally != before {
+					t.Fatalf("Add(%d, %s): %v", score, w, err)
+				}
+				continue
+			case err != nil:
+				t.Fatal(err)
+			}
+			_ = plain.Add(score)
+			if i%4 == 0 {
+				_ = evens.Add(score, w)
+			} else {
+				_ = odds.Add(score, w)
+			}
+		}
+		evens.Merge(odds)
+		if !evens.TotalWeight().Equal(tally.TotalWeight()) || evens.Responses() != plain.Total() {
+			t.Fatalf("merged weight %s vs %s", evens.TotalWeight(), tally.TotalWeight())
+		}
+		score, err := tally.Score()
+		if tally.TotalWeight().IsZero() {
+			if !errors.Is(err, ErrNoData) {
+				t.Fatalf("zero weight: %v", err)
+			}
+			return
+		}
+		if err != nil || score.LessThan(decimal.NewFromInt(-100)) || score.GreaterThan(decimal.NewFromInt(100)) {
+			t.Fatalf("score %s, %v", score, err)
+		}
+		if n := tally.EffectiveN(); n <= 0 || n > float64(tally.Responses())+1e-9 {
+			t.Fatalf("effective n %v of %d responses", n, tally.Responses())
+		}
+		lo, hi, err := tally.ConfidenceInterval(0.9)
+		if err != nil || lo < -100 || hi > 100 || lo > hi {
+			t.Fatalf("interval [%v, %v], %v", lo, hi, err)
+		}
+	})
+}
