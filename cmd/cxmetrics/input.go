@@ -230,7 +230,12 @@ type response struct {
 	score  int
 }
 
-var scales = map[string]struct{ min, max int }{"nps": {0, 10}, "csat": {1, 5}, "ces": {1, 7}}
+// scales are the answer ranges of each metric, from the library's scales.
+var scales = map[string]struct{ min, max int }{
+	"nps":  {0, 10},
+	"csat": {cxmetrics.FivePoint.Min, cxmetrics.FivePoint.Max},
+	"ces":  {cxmetrics.SevenPointCES.Min, cxmetrics.SevenPointCES.Max},
+}
 
 type responseReader struct {
 	*table

@@ -256,14 +256,8 @@ func heatStyle(v decimal.Decimal) template.CSS {
 }
 
 func writeHTML(w io.Writer, rep *Report) error {
-	var b strings.Builder
-	err := reportPage.Execute(&b, struct {
+	return reportPage.Execute(w, struct {
 		*Report
 		D display
 	}{rep, newDisplay(rep.Currency)})
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(w, b.String())
-	return err
 }
