@@ -214,11 +214,9 @@ func CompareNPS(a, b NPSTally) (NPSComparison, error) {
 		if n == 0 {
 			return NPSComparison{}, errorf(ErrNoData, "sample %c of CompareNPS has no answers", "ab"[i])
 		}
-		fn := float64(n)
-		se2[i] = npsStandardError(float64(t.Promoters)/fn, float64(t.Detractors)/fn, fn)
+		se2[i], _ = t.StandardError() // checked above
 	}
-	sa, sb := se2[0], se2[1]
-	se := math.Hypot(sa, sb)
+	se := math.Hypot(se2[0], se2[1])
 	if se == 0 {
 		return NPSComparison{}, errorf(ErrNoData, "both samples have zero variance, z is undefined")
 	}
