@@ -7,7 +7,9 @@
 //
 //   - Rates are fractions in a [decimal.Decimal]: 0.075 means 7.5%. The one
 //     exception is the Net Promoter Score, which is a score in points from
-//     -100 to +100 (30 means 30 points). Every function's doc says which.
+//     -100 to +100 (30 means 30 points). Means and ratios that are not rates
+//     (CES, ROAS, LTV to CAC, purchase frequency) are plain numbers. Every
+//     function's doc says which.
 //   - Money is exact: sums of [decimal.Decimal] never pass through float64.
 //     Quotients carry 16 fractional digits, rounded half away from zero
 //     (shopspring's Div with its default precision, passed explicitly so a
@@ -16,8 +18,8 @@
 //   - Statistics (standard errors, confidence intervals, p-values) are
 //     float64.
 //   - Errors wrap one of the sentinels [ErrNoData], [ErrOutOfRange],
-//     [ErrNegative], [ErrInconsistent] and [ErrCurrencyMismatch] with the
-//     bad value and its position; test them with [errors.Is]. An empty
+//     [ErrNegative], [ErrInconsistent], [ErrCurrencyMismatch] and
+//     [ErrUnknownCurrency] with the bad value and its position; test them with [errors.Is]. An empty
 //     denominator is ErrNoData, never 0 or NaN. No function panics on bad
 //     input, and none modifies what the caller passes in.
 //   - Every metric over a stream of records has an accumulator whose zero
