@@ -26,6 +26,9 @@
 //     value is ready to use, with Add (one record) and Merge (a partial
 //     result from another shard or machine, in any order). The slice
 //     functions, such as [NPS] and [CSAT], are thin wrappers over them.
+//     Accumulators encode to JSON (exact decimals as strings) so partial
+//     results can travel between machines: encode on the shard, decode,
+//     Merge.
 //
 // # Survey metrics
 //

@@ -53,10 +53,13 @@ func ClassifyNPS(score int) (NPSGroup, error) {
 // value is an empty tally ready to use; tallies computed on different shards
 // combine with Merge.
 //
-// The fields are exported so a tally can be stored and rebuilt; they must not
-// be negative, and counts beyond 2^63-1 are not supported.
+// The fields are exported so a tally can be stored and rebuilt (it encodes
+// to JSON as {"promoters":…,"passives":…,"detractors":…}); they must not be
+// negative, and counts beyond 2^63-1 are not supported.
 type NPSTally struct {
-	Promoters, Passives, Detractors int64
+	Promoters  int64 `json:"promoters"`
+	Passives   int64 `json:"passives"`
+	Detractors int64 `json:"detractors"`
 }
 
 // Add counts one answer on the 0..10 scale. A score outside 0..10 is
