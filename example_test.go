@@ -1,6 +1,7 @@
 package cxmetrics_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -365,4 +366,30 @@ func ExampleConversionRate() {
 	fmt.Println("conversion:", conv, "lead close:", closeRate, "ROI:", roi)
 	// Output:
 	// conversion: 0.025 lead close: 0.16 ROI: 0.5
+}
+
+// Partial results computed on another machine travel as JSON and merge.
+func ExampleOrderStats_MarshalJSON() {
+	jan := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+	var shard cxmetrics.OrderStats // on the other machine
+	_ = shard.Add(cxmetrics.Order{CustomerID: "ann", Time: jan, Amount: d("30.00"), Currency: "EUR"})
+	payload, err := json.Marshal(shard)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(payload))
+
+	var here, received cxmetrics.OrderStats
+	_ = here.Add(cxmetrics.Order{CustomerID: "ann", Time: jan.AddDate(0, 1, 0), Amount: d("20.00"), Currency: "EUR"})
+	if err := json.Unmarshal(payload, &received); err != nil {
+		panic(err)
+	}
+	if err := here.Merge(&received); err != nil {
+		panic(err)
+	}
+	repeat, _ := here.RepeatPurchaseRate()
+	fmt.Println("revenue:", here.Revenue(), "orders:", here.Orders(), "repeat rate:", repeat)
+	// Output:
+	// {"currency":"EUR","customers":[{"id":"ann","orders":1,"revenue":"30","first":"2024-01-15T00:00:00Z","last":"2024-01-15T00:00:00Z"}]}
+	// revenue: 50 orders: 2 repeat rate: 1
 }
