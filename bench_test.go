@@ -62,9 +62,8 @@ func BenchmarkCohortBuilder(b *testing.B) {
 	orders := millionOrders()
 	b.ReportAllocs()
 	b.ResetTimer()
-	var builder *CohortBuilder
 	for i := 0; i < b.N; i++ {
-		builder, _ = NewCohortBuilder(CohortOptions{})
+		builder, _ := NewCohortBuilder(CohortOptions{})
 		for _, o := range orders {
 			if err := builder.Add(o); err != nil {
 				b.Fatal(err)
@@ -75,30 +74,35 @@ func BenchmarkCohortBuilder(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(orders)), "ns/order")
-	reportState(b, func() any {
-		c, _ := NewCohortBuilder(CohortOptions{})
+	reportPerOrder(b, len(orders))
+	var kept *CohortBuilder
+	perCustomer := liveBytes(func() {
+		kept, _ = NewCohortBuilder(CohortOptions{})
 		for _, o := range orders {
-			_ = c.Add(o)
+			_ = kept.Add(o)
 		}
-		return c
-	}, builder)
+	}, func() int64 { return int64(len(kept.customers)) })
+	var cells int
+	for i := range kept.customers {
+		cells += len(kept.customers[i].cells)
+	}
+	b.ReportMetric(perCustomer, "B/customer")
+	b.ReportMetric(float64(cells)/float64(len(kept.customers)), "periods/customer")
 }
 
-// reportState reports the live memory of a freshly built accumulator per
-// customer and per (customer, active period).
-func reportState(b *testing.B, build func() any, builder *CohortBuilder) {
+// reportPerOrder reports the time per order of a benchmark that feeds n
+// orders per iteration.
+func reportPerOrder(b *testing.B, n int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/order")
+}
+
+// liveBytes runs build and returns the live heap it added, after a GC,
+// divided by customers().
+func liveBytes(build func(), customers func() int64) float64 {
 	before := heapAfter()
-	kept := build()
+	build()
 	after := heapAfter()
-	runtime.KeepAlive(kept)
-	var customers, cells int
-	for i := range builder.customers {
-		customers++
-		cells += len(builder.customers[i].cells)
-	}
-	b.ReportMetric(float64(after-before)/float64(customers), "B/customer")
-	b.ReportMetric(float64(cells)/float64(customers), "periods/customer")
+	return float64(after-before) / float64(customers())
 }
 
 func BenchmarkOrderStats(b *testing.B) {
@@ -118,15 +122,14 @@ func BenchmarkOrderStats(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(orders)), "ns/order")
-	before := heapAfter()
-	kept := new(OrderStats)
-	for _, o := range orders {
-		_ = kept.Add(o)
-	}
-	after := heapAfter()
-	runtime.KeepAlive(kept)
-	b.ReportMetric(float64(after-before)/float64(kept.Customers()), "B/customer")
+	reportPerOrder(b, len(orders))
+	var kept *OrderStats
+	b.ReportMetric(liveBytes(func() {
+		kept = new(OrderStats)
+		for _, o := range orders {
+			_ = kept.Add(o)
+		}
+	}, func() int64 { return kept.Customers() }), "B/customer")
 }
 
 // baselineOrder is the hand-written baseline's input: cents already int64.
@@ -228,7 +231,7 @@ func BenchmarkBaselineInt64(b *testing.B) {
 		baselineCohorts(orders)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(orders)), "ns/order")
+	reportPerOrder(b, len(orders))
 }
 
 // The baseline is only a fair yardstick if it computes the same table.

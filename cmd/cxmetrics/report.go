@@ -130,8 +130,6 @@ type collector struct {
 	nps      cxmetrics.NPSTally
 	csat     *cxmetrics.ScaleTally
 	ces      *cxmetrics.ScaleTally
-	currency string // the currency seen first, for the mixed-currency check
-	seenCur  bool
 	refunds  int64
 	inputs   Inputs
 	progress *progress
@@ -190,11 +188,9 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 			c.inputs.OtherCurrencyRows++
 			continue
 		}
-		if c.seenCur && o.Currency != c.currency {
-			return or.errorf("currency %q after %q on earlier rows: mixed currencies; keep one with -currency CODE", o.Currency, c.currency)
-		}
-		c.currency, c.seenCur = o.Currency, true
-		if err := c.stats.Add(o); err != nil {
+		if err := c.stats.Add(o); errors.Is(err, cxmetrics.ErrCurrencyMismatch) {
+			return or.errorf("currency %q after %q on earlier rows: mixed currencies; keep one with -currency CODE", o.Currency, c.stats.Currency())
+		} else if err != nil {
 			return or.errorf("%v", err)
 		}
 		if err := c.cohorts.Add(o); err != nil {
@@ -254,7 +250,7 @@ func optional(d decimal.Decimal, err error) (*decimal.Decimal, error) {
 
 // report computes every figure from the accumulators.
 func (c *collector) report() (*Report, error) {
-	rep := &Report{Schema: schemaVersion, Inputs: c.inputs, Currency: c.currency}
+	rep := &Report{Schema: schemaVersion, Inputs: c.inputs, Currency: c.stats.Currency()}
 	s := &c.stats
 	rep.Orders = OrderFigures{Revenue: s.Revenue(), Orders: s.Orders(), Refunds: c.refunds, Customers: s.Customers()}
 	var err error
