@@ -2,6 +2,7 @@ package cxmetrics
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -26,9 +27,10 @@ func fraction(num, den int64, numName, denName string) (decimal.Decimal, error) 
 //
 //	ConversionRate = conversions / visitors
 //
+// The numerator comes first, as in every two-argument ratio of the package.
 // Negative counts are ErrNegative, conversions > visitors is ErrInconsistent
 // (count each visitor's conversion once), no visitors is ErrNoData.
-func ConversionRate(visitors, conversions int64) (decimal.Decimal, error) {
+func ConversionRate(conversions, visitors int64) (decimal.Decimal, error) {
 	return fraction(conversions, visitors, "conversions", "visitors")
 }
 
@@ -37,9 +39,9 @@ func ConversionRate(visitors, conversions int64) (decimal.Decimal, error) {
 //
 //	LeadCloseRate = customers / leads
 //
-// Negative counts are ErrNegative, customers > leads is ErrInconsistent, no
-// leads is ErrNoData.
-func LeadCloseRate(leads, customers int64) (decimal.Decimal, error) {
+// The numerator comes first. Negative counts are ErrNegative, customers >
+// leads is ErrInconsistent, no leads is ErrNoData.
+func LeadCloseRate(customers, leads int64) (decimal.Decimal, error) {
 	return fraction(customers, leads, "customers", "leads")
 }
 
@@ -59,17 +61,15 @@ type AcquisitionCosts struct {
 // Total returns the exact sum of all cost fields. A negative field is
 // ErrNegative naming it.
 func (c AcquisitionCosts) Total() (decimal.Decimal, error) {
-	total := decimal.Zero
-	for _, f := range []struct {
-		name string
-		v    decimal.Decimal
-	}{
+	fields := []named{
 		{"Advertising", c.Advertising}, {"TaxesAndFees", c.TaxesAndFees}, {"Campaigns", c.Campaigns},
 		{"Discounts", c.Discounts}, {"FreeTrials", c.FreeTrials}, {"Sales", c.Sales},
-	} {
-		if f.v.IsNegative() {
-			return decimal.Decimal{}, errorf(ErrNegative, "acquisition costs: %s is %s", f.name, f.v)
-		}
+	}
+	if err := checkInputs("acquisition costs", fields...); err != nil {
+		return decimal.Decimal{}, err
+	}
+	total := decimal.Zero
+	for _, f := range fields {
 		total = total.Add(f.v)
 	}
 	return total, nil
@@ -110,8 +110,8 @@ func ROAS(revenue, spend decimal.Decimal) (decimal.Decimal, error) {
 // amountRatio returns num / den for two amounts that must not be negative,
 // naming them in errors: negative is ErrNegative, den = 0 is ErrNoData.
 func amountRatio(num, den decimal.Decimal, figure, numName, denName string) (decimal.Decimal, error) {
-	if num.IsNegative() || den.IsNegative() {
-		return decimal.Decimal{}, errorf(ErrNegative, "%s of %s %s on %s %s", figure, numName, num, denName, den)
+	if err := checkInputs(figure, named{numName, num}, named{denName, den}); err != nil {
+		return decimal.Decimal{}, err
 	}
 	if den.IsZero() {
 		return decimal.Decimal{}, errorf(ErrNoData, "%s with zero %s", figure, denName)
@@ -148,10 +148,10 @@ func ROASByChannel(rows []ChannelSpend) ([]ChannelROAS, error) {
 	var out []ChannelROAS
 	for i, r := range rows {
 		if r.Channel == "" {
-			return nil, errorf(ErrInconsistent, "row %d has no channel", i)
+			return nil, errorf(ErrInconsistent, "channel spend at index %d has no channel", i)
 		}
-		if r.Spend.IsNegative() || r.Revenue.IsNegative() {
-			return nil, errorf(ErrNegative, "row %d (channel %q): spend %s, revenue %s", i, r.Channel, r.Spend, r.Revenue)
+		if err := checkInputs("ROAS of channel "+quote(r.Channel)+" at index "+strconv.Itoa(i), named{"spend", r.Spend}, named{"revenue", r.Revenue}); err != nil {
+			return nil, err
 		}
 		k, ok := index[r.Channel]
 		if !ok {
@@ -181,8 +181,8 @@ func ROASByChannel(rows []ChannelSpend) ([]ChannelROAS, error) {
 // currency. Negative amounts are ErrNegative; zero cost is ErrNoData. Exact
 // to 16 fractional digits.
 func ROI(gain, cost decimal.Decimal) (decimal.Decimal, error) {
-	if gain.IsNegative() || cost.IsNegative() {
-		return decimal.Decimal{}, errorf(ErrNegative, "ROI of gain %s on cost %s", gain, cost)
+	if err := checkInputs("ROI", named{"gain", gain}, named{"cost", cost}); err != nil {
+		return decimal.Decimal{}, err
 	}
 	if cost.IsZero() {
 		return decimal.Decimal{}, errorf(ErrNoData, "ROI with zero cost")

@@ -26,8 +26,8 @@ func TestConversionAndLeadCloseRate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for fname, f := range map[string]func(int64, int64) (string, error){
-				"ConversionRate": func(d, n int64) (string, error) { v, err := ConversionRate(d, n); return v.String(), err },
-				"LeadCloseRate":  func(d, n int64) (string, error) { v, err := LeadCloseRate(d, n); return v.String(), err },
+				"ConversionRate": func(d, n int64) (string, error) { v, err := ConversionRate(n, d); return v.String(), err },
+				"LeadCloseRate":  func(d, n int64) (string, error) { v, err := LeadCloseRate(n, d); return v.String(), err },
 			} {
 				got, err := f(tt.den, tt.num)
 				if tt.err != nil {
@@ -39,7 +39,7 @@ func TestConversionAndLeadCloseRate(t *testing.T) {
 			}
 		})
 	}
-	_, err := ConversionRate(10, 11)
+	_, err := ConversionRate(11, 10) // conversions, visitors
 	assert.EqualError(t, err, "cxmetrics: conversions 11 exceed visitors 10: inconsistent")
 	_, err = LeadCloseRate(0, 0)
 	assert.EqualError(t, err, "cxmetrics: no leads: no data")
@@ -110,7 +110,7 @@ func TestROASAndROI(t *testing.T) {
 
 func TestROASMessages(t *testing.T) {
 	_, err := ROAS(dec("-10"), dec("1"))
-	assert.EqualError(t, err, "cxmetrics: ROAS of revenue -10 on spend 1: negative")
+	assert.EqualError(t, err, "cxmetrics: ROAS: revenue is -10: negative")
 	_, err = ROAS(dec("10"), dec("0"))
 	assert.EqualError(t, err, "cxmetrics: ROAS with zero spend: no data")
 	_, err = LTVToCAC(dec("10"), dec("0"))
@@ -152,9 +152,9 @@ func TestROASByChannel(t *testing.T) {
 		{"zero spend", []ChannelSpend{{"tv", dec("0"), dec("10")}, {"radio", dec("1"), dec("1")}}, ErrNoData,
 			`cxmetrics: channel "tv" has zero spend: no data`},
 		{"no channel", []ChannelSpend{{"tv", dec("1"), dec("1")}, {"", dec("1"), dec("1")}}, ErrInconsistent,
-			"cxmetrics: row 1 has no channel: inconsistent"},
+			"cxmetrics: channel spend at index 1 has no channel: inconsistent"},
 		{"negative", []ChannelSpend{{"tv", dec("-1"), dec("1")}}, ErrNegative,
-			`cxmetrics: row 0 (channel "tv"): spend -1, revenue 1: negative`},
+			`cxmetrics: ROAS of channel "tv" at index 0: spend is -1: negative`},
 	}
 	for _, tt := range tests {
 		_, err := ROASByChannel(tt.rows)

@@ -57,10 +57,14 @@ func ChurnRate(c PeriodCounts) (decimal.Decimal, error) {
 //
 //	CRR = (E - N) / S
 //
-// the share of the customers present at the start who are still there at the
-// end. The formula assumes the new customers are all still there at the end;
-// when E < N that cannot hold and the rate would be negative, so it is
-// ErrInconsistent. Other errors as for [ChurnRate].
+// read as "customers kept at the end, excluding the new ones, over the
+// customers at the start": of the E customers at the end, N arrived during
+// the period, so E - N are those kept from the S at the start. The formula
+// assumes every new customer is still there at the end; when E < N that
+// cannot hold (some new customers left too, and E - N would count kept
+// customers below zero), so it is ErrInconsistent rather than a negative
+// rate. For 400 at the start, 60 new and 420 at the end, CRR = 360 / 400 =
+// 0.9. Other errors as for [ChurnRate].
 func RetentionRate(c PeriodCounts) (decimal.Decimal, error) {
 	if err := c.check(); err != nil {
 		return decimal.Decimal{}, err

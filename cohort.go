@@ -1,138 +1,24 @@
 package cxmetrics
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 )
 
-// Period is the calendar unit that cuts time into cohorts and table columns.
-type Period int
-
-// The periods. Month, the zero value, is the usual choice for retention
-// tables.
-const (
-	Month   Period = iota // calendar months
-	Week                  // ISO 8601 weeks, Monday to Sunday
-	Day                   // calendar days
-	Quarter               // calendar quarters, starting January, April, July, October
-	Year                  // calendar years
-)
-
-var periodNames = [...]string{Month: "month", Week: "week", Day: "day", Quarter: "quarter", Year: "year"}
-
-// String returns "month", "week", "day", "quarter" or "year".
-func (p Period) String() string {
-	if p >= 0 && int(p) < len(periodNames) {
-		return periodNames[p]
-	}
-	return "Period(" + strconv.Itoa(int(p)) + ")"
-}
-
-// ParsePeriod returns the Period named s, as written by String. Another name
-// is ErrOutOfRange.
-func ParsePeriod(s string) (Period, error) {
-	for p, name := range periodNames {
-		if s == name {
-			return Period(p), nil
-		}
-	}
-	return 0, errorf(ErrOutOfRange, "period %q is not one of month, week, day, quarter, year", s)
-}
-
-// CohortOptions say how a cohort table cuts time.
-type CohortOptions struct {
-	Period   Period
-	Location *time.Location // the calendar that cuts periods; nil means UTC
-}
-
-func (o CohortOptions) location() *time.Location {
-	if o.Location == nil {
-		return time.UTC
-	}
-	return o.Location
-}
-
-func (o CohortOptions) validate() error {
-	if o.Period < Month || o.Period > Year {
-		return errorf(ErrOutOfRange, "cohort period %d is not one of Month, Week, Day, Quarter, Year", int(o.Period))
-	}
-	return nil
-}
-
-// sameAs reports whether o and p cut time the same way. Locations compare
-// by name, since two loads of one zone are different pointers.
-func (o CohortOptions) sameAs(p CohortOptions) bool {
-	return o.Period == p.Period && o.location().String() == p.location().String()
-}
-
-// index returns the number of the period that contains t, counted from a
-// fixed origin, in the calendar of o's location. The calendar fields of t in
-// that location decide, so a daylight-saving change never moves a boundary.
-func (o CohortOptions) index(t time.Time) (int32, bool) {
-	y, m, d := t.In(o.location()).Date()
-	if y < 1 || y > 9999 {
-		return 0, false
-	}
-	switch o.Period {
-	case Week:
-		// 1970-01-01 was a Thursday: day -3 is the Monday of week 0.
-		return int32(floorDiv(daysFromCivil(y, int(m), d)+3, 7)), true
-	case Day:
-		return int32(daysFromCivil(y, int(m), d)), true
-	case Quarter:
-		return int32(y*4 + (int(m)-1)/3), true
-	case Year:
-		return int32(y), true
-	}
-	return int32(y*12 + int(m) - 1), true
-}
-
-// start returns the first instant of period i in o's location.
-func (o CohortOptions) start(i int32) time.Time {
-	loc, n := o.location(), int(i)
-	switch o.Period {
-	case Week:
-		return time.Date(1970, time.January, 1+7*n-3, 0, 0, 0, 0, loc)
-	case Day:
-		return time.Date(1970, time.January, 1+n, 0, 0, 0, 0, loc)
-	case Quarter:
-		return time.Date(n/4, time.Month(n%4*3+1), 1, 0, 0, 0, 0, loc)
-	case Year:
-		return time.Date(n, time.January, 1, 0, 0, 0, 0, loc)
-	}
-	return time.Date(n/12, time.Month(n%12+1), 1, 0, 0, 0, 0, loc)
-}
-
-// daysFromCivil returns the days from 1970-01-01 to the proleptic Gregorian
-// date y-m-d (Howard Hinnant's algorithm), for y >= 1.
-func daysFromCivil(y, m, d int) int {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	yoe := y - era*400
-	doy := (153*((m+9)%12)+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
-func floorDiv(a, b int) int {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
 // noPeriod marks a customer without a purchase yet.
 const noPeriod = math.MaxInt32
 
-// cohortCell is one customer's activity in one period: 16 bytes.
+// cohortCell is one customer's activity in one period. It is 16 bytes on
+// purpose: a period number (int32, counted from a fixed origin), whether a
+// purchase fell in it and the period's net revenue as int64 units at the
+// customer's scale fit in two words with padding, so a customer active in 8
+// periods costs 128 bytes of cells. Revenue that does not fit in int64 units
+// lives in the customer's rest table, exactly.
 type cohortCell struct {
 	period int32
 	active bool  // a purchase (amount >= 0) fell in the period
@@ -164,30 +50,22 @@ func (c *cohortCustomer) cell(p int32) *cohortCell {
 	return &c.cells[i]
 }
 
-// addMoney adds amount to cell's revenue exactly.
+// addMoney adds amount to cell's revenue exactly: in units when they can
+// hold it (moving every cell to a finer scale first if the amount needs
+// one and they all fit), else in the rest table.
 func (c *cohortCustomer) addMoney(cell *cohortCell, amount decimal.Decimal) {
 	if amount.IsZero() {
 		return
 	}
-	if sc, ok := scaleOf(amount); ok {
-		if sc > c.scale {
-			c.rescale(sc)
-		}
-		if u, ok := unitsAt(amount, c.scale); ok {
-			if s, ok := addInt64(cell.units, u); ok {
-				cell.units = s
-				return
-			}
-		}
+	if sc, ok := scaleOf(amount); ok && sc > c.scale {
+		c.rescale(sc)
 	}
-	c.addRest(cell.period, amount)
-}
-
-func (c *cohortCustomer) addRest(p int32, amount decimal.Decimal) {
-	if c.rest == nil {
-		c.rest = make(map[int32]decimal.Decimal)
+	if !addUnits(&cell.units, c.scale, amount) {
+		if c.rest == nil {
+			c.rest = make(map[int32]decimal.Decimal)
+		}
+		c.rest[cell.period] = c.rest[cell.period].Add(amount)
 	}
-	c.rest[p] = c.rest[p].Add(amount)
 }
 
 // rescale moves every cell to the finer scale sc if all of them fit; it
@@ -205,15 +83,27 @@ func (c *cohortCustomer) rescale(sc int32) {
 	c.scale = sc
 }
 
+// revenue returns the exact net revenue of cell.
+func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
+	v := decimal.New(cell.units, -c.scale)
+	if r, ok := c.rest[cell.period]; ok {
+		v = v.Add(r)
+	}
+	return v
+}
+
 // CohortBuilder accumulates orders into a cohort retention table. Create one
 // with [NewCohortBuilder]; the zero value is also ready, for monthly cohorts
 // in UTC. Orders may arrive in any time order; builders fed on different
-// shards combine with Merge.
+// shards combine with Merge. It follows the package's accumulator contract
+// (see the package doc); its settings are its [CohortOptions] and the
+// currency of its first order.
 //
 // Memory grows with customers and their active periods, not with orders:
 // about 150 bytes per customer plus 16 per period in which the customer was
-// active (see BENCHMARKS.md), and no allocation per order once a customer and period are known.
-// Sums of money are exact. A CohortBuilder is not safe for concurrent use.
+// active (see BENCHMARKS.md), and no allocation per order once a customer and
+// period are known. Sums of money are exact. A CohortBuilder is not safe for
+// concurrent use.
 type CohortBuilder struct {
 	opts      CohortOptions
 	currency  currencyGuard
@@ -233,20 +123,24 @@ func NewCohortBuilder(opts CohortOptions) (*CohortBuilder, error) {
 // Options returns the options the builder cuts time with.
 func (b *CohortBuilder) Options() CohortOptions { return b.opts }
 
+// Currency returns the currency of the orders added, "" if none was given
+// or no order was added yet.
+func (b *CohortBuilder) Currency() string { return b.currency.code }
+
 // Add adds one order or refund. A purchase (Amount >= 0) makes its customer
 // active in its period and may start the customer's cohort; a refund only
 // adds its (negative) revenue to the period it falls in. Errors as for
 // [OrderStats.Add], and a time outside the years 1..9999 of the calendar is
 // ErrOutOfRange; a rejected order leaves the builder unchanged.
 func (b *CohortBuilder) Add(o Order) error {
-	return b.add(o, -1)
+	return b.add(&o, -1)
 }
 
-func (b *CohortBuilder) add(o Order, at int) error {
+func (b *CohortBuilder) add(o *Order, at int) error {
 	if err := validateOrder(o, at); err != nil {
 		return err
 	}
-	if err := b.currency.check(o, at); err != nil {
+	if err := b.currency.check(o.Currency, func() string { return orderRef(o, at) }); err != nil {
 		return err
 	}
 	p, ok := b.opts.index(o.Time)
@@ -277,19 +171,27 @@ func (b *CohortBuilder) customer(id string) *cohortCustomer {
 	return &b.customers[len(b.customers)-1]
 }
 
+// empty reports whether no order or refund was added.
+func (b *CohortBuilder) empty() bool { return len(b.customers) == 0 }
+
 // Merge adds the orders accumulated in o to b, as if they had been added to
-// b; o is not modified. The same customer may be in both. Builders with
-// different options are ErrInconsistent, and in different currencies
-// ErrCurrencyMismatch; either leaves b unchanged.
+// b; o is not modified, nil o is a no-op and b.Merge(b) counts everything
+// twice. The same customer may be in both. An empty o is a no-op whatever
+// its options, and an empty b takes o's options and currency; two non-empty
+// builders with different options are ErrInconsistent, and in different
+// currencies ErrCurrencyMismatch; either leaves b unchanged.
 func (b *CohortBuilder) Merge(o *CohortBuilder) error {
-	if o == nil {
+	if o == nil || o.empty() {
 		return nil
+	}
+	if b.empty() {
+		b.opts, b.currency = o.opts, o.currency
 	}
 	if !b.opts.sameAs(o.opts) {
 		return errorf(ErrInconsistent, "merging %s cohorts in %s into %s cohorts in %s",
 			o.opts.Period, o.opts.location(), b.opts.Period, b.opts.location())
 	}
-	if err := b.currency.merge(o.currency); err != nil {
+	if err := b.currency.compatible(o.currency); err != nil {
 		return err
 	}
 	if o == b {
@@ -306,15 +208,15 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 				continue
 			}
 			if oc.scale == c.scale {
-				if s, ok := addInt64(dst.units, src.units); ok {
-					dst.units = s
+				if sum, ok := addInt64(dst.units, src.units); ok {
+					dst.units = sum
 					continue
 				}
 			}
 			c.addMoney(dst, decimal.New(src.units, -oc.scale))
 		}
 		for p, v := range oc.rest {
-			c.addRest(p, v)
+			c.addMoney(c.cell(p), v)
 		}
 	}
 	return nil
@@ -369,21 +271,10 @@ type CohortTable struct {
 // without a purchase is ErrNoData. A table over ~4 million cells (orders
 // decades apart cut by Day, say) is ErrOutOfRange: choose a longer Period.
 func (b *CohortBuilder) Table() (*CohortTable, error) {
-	last := int32(math.MinInt32)
-	var firsts []int32
-	for i := range b.customers {
-		c := &b.customers[i]
-		if c.first == noPeriod {
-			continue
-		}
-		firsts = append(firsts, c.first)
-		last = max(last, c.cells[len(c.cells)-1].period)
-	}
+	firsts, last := b.cohortPeriods()
 	if len(firsts) == 0 {
 		return nil, errorf(ErrNoData, "cohort table without a purchase")
 	}
-	slices.Sort(firsts)
-	firsts = slices.Compact(firsts)
 	var cells int64
 	for _, f := range firsts {
 		cells += int64(last) - int64(f) + 1
@@ -392,7 +283,6 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 		return nil, errorf(ErrOutOfRange, "cohort table of %d rows would have %d cells, over %d; use a longer period than %s",
 			len(firsts), cells, maxCohortCells, b.opts.Period)
 	}
-
 	t := &CohortTable{Period: b.opts.Period, Location: b.opts.location(), Rows: make([]CohortRow, len(firsts))}
 	sums := make([][]exactSum, len(firsts))
 	for i, f := range firsts {
@@ -402,37 +292,7 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 	}
 	var unattributed exactSum
 	for i := range b.customers {
-		c := &b.customers[i]
-		if c.first == noPeriod {
-			for _, cell := range c.cells {
-				unattributed.addUnits(cell.units, c.scale)
-			}
-			for _, v := range c.rest {
-				unattributed.add(v)
-			}
-			continue
-		}
-		r, _ := slices.BinarySearch(firsts, c.first)
-		row, sum := &t.Rows[r], sums[r]
-		row.Size++
-		for _, cell := range c.cells {
-			k := cell.period - c.first
-			if k < 0 {
-				unattributed.addUnits(cell.units, c.scale)
-				continue
-			}
-			if cell.active {
-				row.Active[k]++
-			}
-			sum[k].addUnits(cell.units, c.scale)
-		}
-		for p, v := range c.rest {
-			if k := p - c.first; k < 0 {
-				unattributed.add(v)
-			} else {
-				sum[k].add(v)
-			}
-		}
+		b.customers[i].addTo(t.Rows, sums, firsts, &unattributed)
 	}
 	for i := range t.Rows {
 		for k := range sums[i] {
@@ -443,6 +303,53 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 	return t, nil
 }
 
+// cohortPeriods returns the sorted distinct first periods of the customers
+// with a purchase, and the last period with a cell of any of them.
+func (b *CohortBuilder) cohortPeriods() (firsts []int32, last int32) {
+	last = math.MinInt32
+	for i := range b.customers {
+		c := &b.customers[i]
+		if c.first == noPeriod {
+			continue
+		}
+		firsts = append(firsts, c.first)
+		last = max(last, c.cells[len(c.cells)-1].period)
+	}
+	slices.Sort(firsts)
+	return slices.Compact(firsts), last
+}
+
+// addTo adds the customer to the row of their cohort (revenue into sums),
+// or their revenue to unattributed when it falls before their first
+// purchase or they have none.
+func (c *cohortCustomer) addTo(rows []CohortRow, sums [][]exactSum, firsts []int32, unattributed *exactSum) {
+	var row *CohortRow
+	var sum []exactSum
+	if c.first != noPeriod {
+		r, _ := slices.BinarySearch(firsts, c.first)
+		row, sum = &rows[r], sums[r]
+		row.Size++
+	}
+	for _, cell := range c.cells {
+		k := int64(cell.period) - int64(c.first)
+		if row == nil || k < 0 {
+			unattributed.addScaled(cell.units, c.scale)
+			continue
+		}
+		if cell.active {
+			row.Active[k]++
+		}
+		sum[k].addScaled(cell.units, c.scale)
+	}
+	for p, v := range c.rest {
+		if k := int64(p) - int64(c.first); row == nil || k < 0 {
+			unattributed.add(v)
+		} else {
+			sum[k].add(v)
+		}
+	}
+}
+
 // Cohorts returns the cohort retention table of orders (see
 // [CohortBuilder]). Order errors name the index of the bad order.
 func Cohorts(orders []Order, opts CohortOptions) (*CohortTable, error) {
@@ -450,8 +357,8 @@ func Cohorts(orders []Order, opts CohortOptions) (*CohortTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, o := range orders {
-		if err := b.add(o, i); err != nil {
+	for i := range orders {
+		if err := b.add(&orders[i], i); err != nil {
 			return nil, err
 		}
 	}
@@ -517,4 +424,236 @@ func (t *CohortTable) AverageRetention(k int) (decimal.Decimal, error) {
 		return decimal.Decimal{}, errorf(ErrNoData, "no cohort reaches period %d", k)
 	}
 	return ratio(active, size), nil
+}
+
+// cohortCellData is one decoded or encoded cell.
+type cohortCellData struct {
+	period  int32
+	active  bool
+	revenue decimal.Decimal
+}
+
+// customerRef is a customer ID and its number in a builder.
+type customerRef struct {
+	id string
+	i  int32
+}
+
+// sortedCustomers returns the builder's customers sorted by ID, for
+// canonical encodings.
+func (b *CohortBuilder) sortedCustomers() []customerRef {
+	out := make([]customerRef, 0, len(b.index))
+	for id, i := range b.index {
+		out = append(out, customerRef{id, i})
+	}
+	slices.SortFunc(out, func(x, y customerRef) int { return strings.Compare(x.id, y.id) })
+	return out
+}
+
+// addDecoded adds a decoded customer to b, checking the cells as Add would
+// have produced them: an empty or repeated ID, or periods not increasing,
+// is ErrInconsistent; a period Add cannot produce, or a revenue beyond what
+// bounded amounts add up to, ErrOutOfRange.
+func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
+	if id == "" {
+		return errorf(ErrInconsistent, "cohort builder: a customer has an empty ID")
+	}
+	if _, dup := b.index[id]; dup {
+		return errorf(ErrInconsistent, "cohort builder: customer %s appears twice", quote(id))
+	}
+	lo, hi := b.opts.Period.indexRange()
+	c := b.customer(id)
+	for k, cell := range cells {
+		if k > 0 && cell.period <= cells[k-1].period {
+			return errorf(ErrInconsistent, "cohort builder: periods of customer %s are not increasing", quote(id))
+		}
+		if cell.period < lo || cell.period > hi {
+			return errorf(ErrOutOfRange, "cohort builder: period %d of customer %s is outside the years 1..9999 (%d..%d)", cell.period, quote(id), lo, hi)
+		}
+		dst := c.cell(cell.period)
+		dst.active = cell.active
+		if cell.active {
+			c.first = min(c.first, cell.period)
+		}
+		c.addMoney(dst, cell.revenue)
+	}
+	return nil
+}
+
+type cellJSON struct {
+	Period  int32  `json:"period"`
+	Active  bool   `json:"active"`
+	Revenue string `json:"revenue"`
+}
+
+type cohortCustomerJSON struct {
+	ID    string     `json:"id"`
+	Cells []cellJSON `json:"cells"`
+}
+
+type cohortBuilderJSON struct {
+	Period    string               `json:"period"`
+	Location  string               `json:"location"`
+	Currency  *string              `json:"currency"`
+	Customers []cohortCustomerJSON `json:"customers"`
+}
+
+// MarshalJSON encodes the builder's options and, per customer sorted by ID,
+// the net revenue and activity of each period in which the customer had an
+// order or refund. Period numbers count calendar periods from a fixed origin
+// (months since year 0, days since 1970-01-01, …): they are meant for
+// UnmarshalJSON, not for reading. Value receiver, so that json.Marshal of a
+// value never gives {}.
+func (b CohortBuilder) MarshalJSON() ([]byte, error) {
+	j := cohortBuilderJSON{
+		Period: b.opts.Period.String(), Location: b.opts.location().String(),
+		Customers: make([]cohortCustomerJSON, 0, len(b.customers)),
+	}
+	if b.currency.set {
+		j.Currency = &b.currency.code
+	}
+	for _, sc := range b.sortedCustomers() {
+		c := &b.customers[sc.i]
+		cj := cohortCustomerJSON{ID: sc.id, Cells: make([]cellJSON, len(c.cells))}
+		for k, cell := range c.cells {
+			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: c.revenue(cell).String()}
+		}
+		j.Customers = append(j.Customers, cj)
+	}
+	return json.Marshal(j)
+}
+
+// newDecodedCohortBuilder returns an empty builder for a decoded header.
+func newDecodedCohortBuilder(p Period, location string, currency *string) (*CohortBuilder, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(location)
+	if err != nil {
+		return nil, errorf(ErrOutOfRange, "cohort builder: time zone %s: %v", quote(location), err)
+	}
+	out := &CohortBuilder{opts: CohortOptions{Period: p, Location: loc}}
+	if out.currency, err = decodedCurrency(currency, "cohort builder"); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnmarshalJSON decodes a builder written by MarshalJSON, replacing b. An
+// unknown period or time zone is ErrOutOfRange; a duplicate or empty
+// customer ID, or cells out of order, is ErrInconsistent; see addDecoded for
+// the other checks. On error b is unchanged.
+func (b *CohortBuilder) UnmarshalJSON(data []byte) error {
+	var j cohortBuilderJSON
+	if err := decodeJSON(data, &j, "a cohort builder"); err != nil {
+		return err
+	}
+	p, err := ParsePeriod(j.Period)
+	if err != nil {
+		return err
+	}
+	out, err := newDecodedCohortBuilder(p, j.Location, j.Currency)
+	if err != nil {
+		return err
+	}
+	for _, cj := range j.Customers {
+		cells := make([]cohortCellData, len(cj.Cells))
+		for k, cell := range cj.Cells {
+			rev, err := parseJSONDecimal(cell.Revenue, "cohort builder: revenue of customer "+quote(cj.ID), 1)
+			if err != nil {
+				return err
+			}
+			cells[k] = cohortCellData{period: cell.Period, active: cell.Active, revenue: rev}
+		}
+		if err := out.addDecoded(cj.ID, cells); err != nil {
+			return err
+		}
+	}
+	*b = *out
+	return nil
+}
+
+// MarshalBinary encodes the builder in the package's compact binary form:
+// period, time zone and currency, then per customer sorted by ID the ID and
+// its cells (the first period, then increments; activity; revenue). Value
+// receiver, as MarshalJSON.
+func (b CohortBuilder) MarshalBinary() ([]byte, error) {
+	e := newEncoder(tagCohortBuilder)
+	e.uvarint(uint64(b.opts.Period))
+	e.str(b.opts.location().String())
+	e.bool(b.currency.set)
+	e.str(b.currency.code)
+	sorted := b.sortedCustomers()
+	e.uvarint(uint64(len(sorted)))
+	for _, sc := range sorted {
+		c := &b.customers[sc.i]
+		e.str(sc.id)
+		e.uvarint(uint64(len(c.cells)))
+		for k, cell := range c.cells {
+			if k == 0 {
+				e.varint(int64(cell.period))
+			} else {
+				e.uvarint(uint64(cell.period - c.cells[k-1].period))
+			}
+			e.bool(cell.active)
+			e.decimal(c.revenue(cell))
+		}
+	}
+	return e.b, nil
+}
+
+// UnmarshalBinary decodes a builder written by MarshalBinary, replacing b,
+// with the checks of UnmarshalJSON; on error b is unchanged.
+func (b *CohortBuilder) UnmarshalBinary(data []byte) error {
+	d := newDecoder(data, tagCohortBuilder, "a cohort builder")
+	p := d.uvarint()
+	location := d.str()
+	set, code := d.bool(), d.str()
+	if d.err != nil {
+		return d.err
+	}
+	if p > uint64(Year) {
+		return errorf(ErrOutOfRange, "decoding a cohort builder: period %d", p)
+	}
+	var currency *string
+	if set {
+		currency = &code
+	} else if code != "" {
+		return errorf(ErrInconsistent, "decoding a cohort builder: a currency %s that is not set", quote(code))
+	}
+	out, err := newDecodedCohortBuilder(Period(p), location, currency)
+	if err != nil {
+		return err
+	}
+	n := d.count(3) // ID length, ID, cell count
+	var prevID string
+	for i := 0; i < n && d.err == nil; i++ {
+		id := d.str()
+		cells := make([]cohortCellData, d.count(5)) // period, active, revenue
+		var period int64
+		for k := range cells {
+			if k == 0 {
+				period = d.varint()
+			} else {
+				period += int64(d.uvarint())
+			}
+			if period < math.MinInt32 || period > math.MaxInt32 {
+				d.setErr(errorf(ErrOutOfRange, "decoding a cohort builder: period %d", period))
+			}
+			cells[k] = cohortCellData{period: int32(period), active: d.bool(), revenue: d.decimal(1, "revenue")}
+		}
+		if d.err == nil {
+			if i > 0 && id <= prevID {
+				d.fail("customers are not sorted by ID")
+				break
+			}
+			prevID = id
+			d.setErrIf(out.addDecoded(id, cells))
+		}
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	*b = *out
+	return nil
 }

@@ -346,10 +346,13 @@ func TestCohortBuilderErrors(t *testing.T) {
 
 	weekly, err := NewCohortBuilder(CohortOptions{Period: Week})
 	require.NoError(t, err)
+	require.NoError(t, b.Merge(weekly), "an empty builder merges as a no-op whatever its options")
+	require.NoError(t, weekly.Add(Order{CustomerID: "w", Time: utc(2024, 1, 1), Amount: dec("1"), Currency: "USD"}))
 	assert.ErrorIs(t, b.Merge(weekly), ErrInconsistent)
 	if ny, err := time.LoadLocation("America/New_York"); err == nil {
 		inNY, err := NewCohortBuilder(CohortOptions{Location: ny})
 		require.NoError(t, err)
+		require.NoError(t, inNY.Add(Order{CustomerID: "w", Time: utc(2024, 1, 1), Amount: dec("1"), Currency: "USD"}))
 		assert.ErrorIs(t, b.Merge(inNY), ErrInconsistent)
 	}
 	explicitUTC, err := NewCohortBuilder(CohortOptions{Location: time.UTC})

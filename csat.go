@@ -1,6 +1,10 @@
 package cxmetrics
 
 import (
+	"encoding/json"
+	"math"
+	"slices"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -50,13 +54,16 @@ func (s Scale) points() int { return s.Max - s.Min + 1 }
 // ScaleTally counts the answers to one rating question, per answer value.
 // The zero value is an empty tally on the [FivePoint] scale; use
 // [NewScaleTally] for another scale. Tallies from different shards combine
-// with Merge.
+// with Merge. It follows the package's accumulator contract (see the
+// package doc): an empty tally takes the scale of a tally merged into it.
+// It is not safe for concurrent use.
 //
 // A ScaleTally holds a slice: copy one with Clone, not by assignment, when
 // the copy will be added to.
 type ScaleTally struct {
 	scale  Scale
 	counts []int64 // counts[i] answers of value Min+i; nil until the first Add
+	total  int64
 }
 
 // NewScaleTally returns an empty tally on scale s, or ErrOutOfRange if s is
@@ -76,15 +83,20 @@ func (t *ScaleTally) Scale() Scale {
 	return t.scale
 }
 
-// Add counts one answer. An answer outside the scale is ErrOutOfRange and
-// leaves the tally unchanged.
+// Add counts one answer. An answer outside the scale is ErrOutOfRange, and
+// so is a tally already holding 2^63-1 answers; either leaves the tally
+// unchanged.
 func (t *ScaleTally) Add(score int) error {
 	s := t.Scale()
 	if score < s.Min || score > s.Max {
 		return errorf(ErrOutOfRange, "score %d not in %d..%d", score, s.Min, s.Max)
 	}
+	if t.total == math.MaxInt64 {
+		return errorf(ErrOutOfRange, "scale tally already holds %d answers", t.total)
+	}
 	t.init()
 	t.counts[score-s.Min]++
+	t.total++
 	return nil
 }
 
@@ -95,42 +107,42 @@ func (t *ScaleTally) init() {
 	}
 }
 
-// Merge adds the counts of o to t. Tallies on different scales are
-// ErrInconsistent and leave t unchanged. Any merge order gives the same
-// result.
-func (t *ScaleTally) Merge(o ScaleTally) error {
-	if t.Scale() != o.Scale() {
-		a, b := t.Scale(), o.Scale()
-		return errorf(ErrInconsistent, "merging a tally on scale %d..%d (positive from %d) with one on %d..%d (positive from %d)",
-			a.Min, a.Max, a.Positive, b.Min, b.Max, b.Positive)
-	}
-	if o.counts == nil {
+// Merge adds the counts of o to t, as if o's answers had been added to t;
+// o is not modified and nil o is a no-op. t.Merge(t) counts every answer
+// twice. An empty o is a no-op whatever its scale, and an empty t takes
+// o's scale. Two tallies with answers on different scales are
+// ErrInconsistent, and more than 2^63-1 answers in all ErrOutOfRange; either
+// leaves t unchanged. Any merge order gives the same result.
+func (t *ScaleTally) Merge(o *ScaleTally) error {
+	if o == nil || o.total == 0 {
 		return nil
 	}
+	if t.total == 0 {
+		t.scale, t.counts = o.Scale(), nil
+	}
+	if a, b := t.Scale(), o.Scale(); a != b {
+		return errorf(ErrInconsistent, "merging a tally on scale %d..%d (positive from %d) with one on %d..%d (positive from %d)",
+			b.Min, b.Max, b.Positive, a.Min, a.Max, a.Positive)
+	}
+	if t.total > math.MaxInt64-o.total {
+		return errorf(ErrOutOfRange, "merging %d answers into %d overflows int64", o.total, t.total)
+	}
+	add := slices.Clone(o.counts) // o may be t
 	t.init()
-	for i, c := range o.counts {
+	for i, c := range add {
 		t.counts[i] += c
 	}
+	t.total += o.total
 	return nil
 }
 
 // Clone returns an independent copy of t.
-func (t *ScaleTally) Clone() ScaleTally {
-	c := ScaleTally{scale: t.scale}
-	if t.counts != nil {
-		c.counts = append([]int64(nil), t.counts...)
-	}
-	return c
+func (t *ScaleTally) Clone() *ScaleTally {
+	return &ScaleTally{scale: t.scale, counts: slices.Clone(t.counts), total: t.total}
 }
 
-// Total returns the number of answers counted.
-func (t *ScaleTally) Total() int64 {
-	var n int64
-	for _, c := range t.counts {
-		n += c
-	}
-	return n
-}
+// Responses returns the number of answers counted.
+func (t *ScaleTally) Responses() int64 { return t.total }
 
 // Distribution returns the number of answers per value: index 0 is Min, the
 // last index Max. The slice is a copy the caller may keep.
@@ -149,8 +161,7 @@ func (t *ScaleTally) Distribution() []int64 {
 // respondents who agree the company made things easy. Exact to 16
 // fractional digits; no answers is ErrNoData.
 func (t *ScaleTally) PositiveShare() (decimal.Decimal, error) {
-	n := t.Total()
-	if n == 0 {
+	if t.total == 0 {
 		return decimal.Decimal{}, errorf(ErrNoData, "positive share of no answers")
 	}
 	s := t.Scale()
@@ -160,7 +171,7 @@ func (t *ScaleTally) PositiveShare() (decimal.Decimal, error) {
 			pos += c
 		}
 	}
-	return ratio(pos, n), nil
+	return ratio(pos, t.total), nil
 }
 
 // Mean returns the mean answer, in the scale's own units:
@@ -170,8 +181,7 @@ func (t *ScaleTally) PositiveShare() (decimal.Decimal, error) {
 // On [SevenPointCES] it is the Customer Effort Score (higher is easier).
 // Exact to 16 fractional digits; no answers is ErrNoData.
 func (t *ScaleTally) Mean() (decimal.Decimal, error) {
-	n := t.Total()
-	if n == 0 {
+	if t.total == 0 {
 		return decimal.Decimal{}, errorf(ErrNoData, "mean of no answers")
 	}
 	s := t.Scale()
@@ -179,7 +189,114 @@ func (t *ScaleTally) Mean() (decimal.Decimal, error) {
 	for i, c := range t.counts {
 		sum = sum.Add(decimal.NewFromInt(c).Mul(decimal.NewFromInt(int64(s.Min + i))))
 	}
-	return div(sum, decimal.NewFromInt(n)), nil
+	return div(sum, decimal.NewFromInt(t.total)), nil
+}
+
+type scaleJSON struct {
+	Min      int `json:"min"`
+	Max      int `json:"max"`
+	Positive int `json:"positive"`
+}
+
+type scaleTallyJSON struct {
+	Scale  scaleJSON `json:"scale"`
+	Counts []int64   `json:"counts"`
+}
+
+// MarshalJSON encodes the tally's scale and its count per answer value.
+// Value receiver, so that json.Marshal of a value never gives {}.
+func (t ScaleTally) MarshalJSON() ([]byte, error) {
+	return json.Marshal(scaleTallyJSON{Scale: scaleJSON(t.Scale()), Counts: t.Distribution()})
+}
+
+// newDecodedScaleTally checks decoded counts: an invalid scale is
+// ErrOutOfRange, counts that do not fit the scale ErrInconsistent, negative
+// counts ErrNegative and a total beyond int64 ErrOutOfRange.
+func newDecodedScaleTally(s Scale, counts []int64) (ScaleTally, error) {
+	if err := s.Validate(); err != nil {
+		return ScaleTally{}, err
+	}
+	if len(counts) != s.points() {
+		return ScaleTally{}, errorf(ErrInconsistent, "scale tally: %d counts for the %d values of %d..%d", len(counts), s.points(), s.Min, s.Max)
+	}
+	var total int64
+	for i, c := range counts {
+		if c < 0 {
+			return ScaleTally{}, errorf(ErrNegative, "scale tally: count %d for answer %d", c, s.Min+i)
+		}
+		if total > math.MaxInt64-c {
+			return ScaleTally{}, errorf(ErrOutOfRange, "scale tally: counts add up beyond int64")
+		}
+		total += c
+	}
+	out := ScaleTally{scale: s, total: total}
+	if total > 0 {
+		out.counts = counts
+	}
+	return out, nil
+}
+
+// UnmarshalJSON decodes a tally written by MarshalJSON, replacing t: an
+// invalid scale is ErrOutOfRange, counts that do not fit the scale
+// ErrInconsistent, negative counts ErrNegative, counts beyond int64 in all
+// ErrOutOfRange. On error t is unchanged.
+func (t *ScaleTally) UnmarshalJSON(data []byte) error {
+	var j scaleTallyJSON
+	if err := decodeJSON(data, &j, "a scale tally"); err != nil {
+		return err
+	}
+	out, err := newDecodedScaleTally(Scale(j.Scale), j.Counts)
+	if err != nil {
+		return err
+	}
+	*t = out
+	return nil
+}
+
+// MarshalBinary encodes the tally in the package's compact binary form.
+// Value receiver, as MarshalJSON.
+func (t ScaleTally) MarshalBinary() ([]byte, error) {
+	s := t.Scale()
+	e := newEncoder(tagScaleTally)
+	e.varint(int64(s.Min))
+	e.varint(int64(s.Max))
+	e.varint(int64(s.Positive))
+	for _, c := range t.Distribution() {
+		e.uvarint(uint64(c))
+	}
+	return e.b, nil
+}
+
+// UnmarshalBinary decodes a tally written by MarshalBinary, replacing t,
+// with the checks of UnmarshalJSON; on error t is unchanged.
+func (t *ScaleTally) UnmarshalBinary(data []byte) error {
+	d := newDecoder(data, tagScaleTally, "a scale tally")
+	var s Scale
+	for _, f := range []*int{&s.Min, &s.Max, &s.Positive} {
+		v := d.varint()
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			d.setErr(errorf(ErrOutOfRange, "scale tally: scale bound %d", v))
+		}
+		*f = int(v)
+	}
+	if d.err == nil {
+		if err := s.Validate(); err != nil {
+			return err
+		}
+	}
+	counts := make([]int64, 0, maxScalePoints)
+	for i := 0; d.err == nil && i < s.points(); i++ {
+		counts = append(counts, d.int64())
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	out, err := newDecodedScaleTally(s, counts)
+	if err != nil {
+		return err
+	}
+	*t = out
+	return nil
 }
 
 // tallyScores adds every score to a tally on scale s, naming the index of

@@ -100,7 +100,7 @@ func TestScaleTally(t *testing.T) {
 	var zero ScaleTally
 	assert.Equal(t, FivePoint, zero.Scale())
 	assert.Equal(t, []int64{0, 0, 0, 0, 0}, zero.Distribution())
-	assert.Equal(t, int64(0), zero.Total())
+	assert.Equal(t, int64(0), zero.Responses())
 	_, err := zero.Mean()
 	assert.ErrorIs(t, err, ErrNoData)
 	_, err = zero.PositiveShare()
@@ -133,22 +133,22 @@ func TestScaleTally(t *testing.T) {
 	var five ScaleTally
 	require.NoError(t, five.Add(4))
 	before := five.Clone()
-	assert.ErrorIs(t, five.Merge(*ten), ErrInconsistent)
+	assert.ErrorIs(t, five.Merge(ten), ErrInconsistent)
 	assert.Equal(t, before.Distribution(), five.Distribution())
 
 	// A zero-value tally is on FivePoint and merges with an explicit one.
 	explicit, err := NewScaleTally(FivePoint)
 	require.NoError(t, err)
 	require.NoError(t, explicit.Add(5))
-	require.NoError(t, five.Merge(*explicit))
-	require.NoError(t, five.Merge(ScaleTally{}))
+	require.NoError(t, five.Merge(explicit))
+	require.NoError(t, five.Merge(&ScaleTally{}))
 	assert.Equal(t, []int64{0, 0, 0, 1, 1}, five.Distribution())
 
 	// Clone is independent.
 	c := five.Clone()
 	require.NoError(t, c.Add(1))
-	assert.Equal(t, int64(2), five.Total())
-	assert.Equal(t, int64(3), c.Total())
+	assert.Equal(t, int64(2), five.Responses())
+	assert.Equal(t, int64(3), c.Responses())
 }
 
 // Property: any split of the answers, merged in any order, gives the one-pass
@@ -171,7 +171,7 @@ func TestScaleTallyMergeAnyOrder(t *testing.T) {
 		merged, err := NewScaleTally(SevenPointCES)
 		require.NoError(t, err)
 		for _, k := range r.Perm(len(shards)) {
-			require.NoError(t, merged.Merge(*shards[k]))
+			require.NoError(t, merged.Merge(shards[k]))
 		}
 		assert.Equal(t, whole.Distribution(), merged.Distribution())
 		m1, err := whole.Mean()
@@ -203,7 +203,7 @@ func FuzzScaleTally(f *testing.F) {
 			before := tally.Clone()
 			err := tally.Add(v)
 			if v < s.Min || v > s.Max {
-				if !errors.Is(err, ErrOutOfRange) || tally.Total() != before.Total() {
+				if !errors.Is(err, ErrOutOfRange) || tally.Responses() != before.Responses() {
 					t.Fatalf("Add(%d) on %+v: %v", v, s, err)
 				}
 				continue
@@ -217,8 +217,8 @@ func FuzzScaleTally(f *testing.F) {
 				positives++
 			}
 		}
-		if tally.Total() != n {
-			t.Fatalf("Total %d, want %d", tally.Total(), n)
+		if tally.Responses() != n {
+			t.Fatalf("Total %d, want %d", tally.Responses(), n)
 		}
 		share, err := tally.PositiveShare()
 		mean, err2 := tally.Mean()

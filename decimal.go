@@ -1,6 +1,11 @@
 package cxmetrics
 
-import "github.com/shopspring/decimal"
+import (
+	"math/big"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
 
 // divPrecision is the number of fractional digits every quotient carries. It
 // equals shopspring's default DivisionPrecision, but the package passes it to
@@ -23,4 +28,107 @@ func div(a, b decimal.Decimal) decimal.Decimal {
 // ratio returns num / den as a decimal fraction; den must not be zero.
 func ratio(num, den int64) decimal.Decimal {
 	return div(decimal.NewFromInt(num), decimal.NewFromInt(den))
+}
+
+// Bounds on decimals. Exact arithmetic costs time and memory in proportion
+// to a value's digits and to the spread of the exponents it meets: a weight
+// of 1e1073741824 would take minutes to add and a 4-million-digit amount
+// seconds to parse. So every decimal a caller passes in (an amount, a weight,
+// a rate) must have at most MaxDigits significant digits and an exponent
+// within ±MaxExponent, else ErrOutOfRange; every value the package derives
+// from such inputs (sums, products) stays within bounds that its decoders
+// check in turn, so nothing an encoder writes is refused by a decoder.
+const (
+	// MaxDigits is the most significant digits of one decimal passed in.
+	MaxDigits = 40
+	// MaxExponent bounds the exponent of one decimal passed in: 1e1000 and
+	// 1e-1000 are the extremes.
+	MaxExponent = 1000
+)
+
+// sumHeadroom is how many digits a sum of up to 2^63 values can gain over
+// its largest term.
+const sumHeadroom = 19
+
+// checkDecimal returns ErrOutOfRange if d has more than MaxDigits
+// significant digits or an exponent beyond ±MaxExponent. what names the
+// value in the message.
+func checkDecimal(d decimal.Decimal, what string) error {
+	if inBounds(d) {
+		return nil
+	}
+	e := int64(d.Exponent())
+	if e > MaxExponent || e < -MaxExponent {
+		return errorf(ErrOutOfRange, "%s %s has an exponent beyond ±%d", what, shortDecimal(d), MaxExponent)
+	}
+	if significantDigits(d) > MaxDigits {
+		return errorf(ErrOutOfRange, "%s %s has more than %d significant digits", what, shortDecimal(d), MaxDigits)
+	}
+	return nil
+}
+
+// inBounds is the allocation-free fast path of checkDecimal: it reports
+// whether d certainly passes.
+func inBounds(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e <= MaxExponent && e >= -MaxExponent && d.NumDigits() <= MaxDigits
+}
+
+// checkDerived returns ErrOutOfRange unless d could be a sum of decimals that
+// passed checkDecimal (power 1) or a sum of their squares (power 2): its
+// exponent at least -power×MaxExponent and its magnitude below
+// 10^(power×(MaxExponent+MaxDigits)+sumHeadroom). Decoders use it on stored
+// sums.
+func checkDerived(d decimal.Decimal, power int64, what string) error {
+	e := int64(d.Exponent())
+	if d.IsZero() {
+		return nil
+	}
+	if e < -power*MaxExponent || e+int64(approxDigits(d)) > power*(MaxExponent+MaxDigits)+sumHeadroom {
+		return errorf(ErrOutOfRange, "%s %s is beyond what the package's inputs can add up to", what, shortDecimal(d))
+	}
+	return nil
+}
+
+// approxDigits returns the number of digits of d's coefficient, or one
+// more, without the cost of NumDigits on a huge value.
+func approxDigits(d decimal.Decimal) int {
+	c := d.Coefficient()
+	if c.IsInt64() {
+		return d.NumDigits()
+	}
+	return c.BitLen()*1233>>12 + 1
+}
+
+// significantDigits returns the digits of d's coefficient without its
+// trailing zeros.
+func significantDigits(d decimal.Decimal) int {
+	if d.IsZero() {
+		return 0
+	}
+	n := approxDigits(d)
+	if n <= MaxDigits {
+		return n
+	}
+	if n > 2*MaxExponent+MaxDigits { // too long to be trailing zeros of a valid value
+		return n
+	}
+	c := new(big.Int).Abs(d.Coefficient())
+	ten, r := big.NewInt(10), new(big.Int)
+	for n > 1 {
+		q, rem := new(big.Int).QuoRem(c, ten, r)
+		if rem.Sign() != 0 {
+			break
+		}
+		c, n = q, n-1
+	}
+	return len(c.String())
+}
+
+// shortDecimal renders d for a message without printing thousands of digits.
+func shortDecimal(d decimal.Decimal) string {
+	if approxDigits(d) <= 60 {
+		return d.String()
+	}
+	return "(a decimal of " + strconv.Itoa(approxDigits(d)) + " digits, exponent " + strconv.Itoa(int(d.Exponent())) + ")"
 }

@@ -1,305 +1,339 @@
 package cxmetrics
 
 import (
+	"encoding/binary"
 	"encoding/json"
-	"slices"
-	"strings"
+	"math"
+	"math/big"
 	"time"
 
 	"github.com/shopspring/decimal"
 )
 
-// The accumulators encode to JSON so that partial results computed on other
-// machines can be shipped and merged: encode on the shard, decode, Merge.
-// Decimals are strings with their exact value, whatever the caller's
-// decimal.MarshalJSONWithoutQuotes says. Decoding checks everything it
-// reads and returns the package's sentinel errors; it never trusts a
-// payload to be well formed.
+// This file holds what every accumulator's encodings share: the checked
+// parsing of decimals in JSON, and the primitives of the binary form. Each
+// type's MarshalJSON, UnmarshalJSON, MarshalBinary and UnmarshalBinary live
+// beside the type.
+//
+// The binary form of an accumulator is
+//
+//	'c' 'x' tag version payload
+//
+// where tag names the type, version its layout (1 for all today) and the
+// payload is a sequence of unsigned varints (counts, lengths), signed
+// varints, length-prefixed strings and decimals. A decimal is its exponent
+// (signed varint) then its coefficient without trailing zeros: a byte 0 and
+// a signed varint when it fits in an int64, else a byte 1 (positive) or 2
+// (negative), a length and the magnitude's big-endian bytes. Maps are
+// written in sorted key order and decimals without trailing zeros, so equal
+// accumulators encode to equal bytes. Times are instants: Unix seconds
+// (signed varint) and nanoseconds (unsigned varint).
 
-// maxJSONExponent bounds the decimal exponents a payload may carry: exact
-// arithmetic on a value like 1e999999999 would take unbounded time and
-// memory.
-const maxJSONExponent = 1000
+// Binary tags, one per accumulator type.
+const (
+	tagNPSTally         = 1
+	tagWeightedNPSTally = 2
+	tagScaleTally       = 3
+	tagOrderStats       = 4
+	tagCohortBuilder    = 5
+)
 
-// parseJSONDecimal parses an exact decimal from a payload.
-func parseJSONDecimal(s, what string) (decimal.Decimal, error) {
+const binaryVersion = 1
+
+// maxJSONDecimalLen bounds the length of a decimal string in a JSON payload
+// before it is parsed, since parsing takes time quadratic in the digits; a
+// sum of squares of bounded inputs needs fewer than 4,200 characters.
+const maxJSONDecimalLen = 5000
+
+// parseJSONDecimal parses a derived decimal (see checkDerived) from a
+// payload.
+func parseJSONDecimal(s, what string, power int64) (decimal.Decimal, error) {
+	if len(s) > maxJSONDecimalLen {
+		return decimal.Decimal{}, errorf(ErrOutOfRange, "%s is a decimal of %d characters", what, len(s))
+	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return decimal.Decimal{}, errorf(ErrInconsistent, "%s %q is not a decimal", what, s)
+		return decimal.Decimal{}, errorf(ErrInconsistent, "%s %s is not a decimal", what, quote(s))
 	}
-	if e := d.Exponent(); e > maxJSONExponent || e < -maxJSONExponent {
-		return decimal.Decimal{}, errorf(ErrOutOfRange, "%s %q has an exponent beyond ±%d", what, s, maxJSONExponent)
+	if err := checkDerived(d, power, what); err != nil {
+		return decimal.Decimal{}, err
 	}
 	return d, nil
 }
 
-// decode unmarshals data into v, reporting malformed JSON as ErrInconsistent.
-func decode(data []byte, v any, what string) error {
+// decodeJSON unmarshals data into v, reporting malformed JSON as
+// ErrInconsistent.
+func decodeJSON(data []byte, v any, what string) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		return errorf(ErrInconsistent, "decoding %s: %v", what, err)
 	}
 	return nil
 }
 
-type weightedNPSJSON struct {
-	Promoters  string `json:"promoters"`
-	Passives   string `json:"passives"`
-	Detractors string `json:"detractors"`
-	SumSquares string `json:"sum_squares"`
-	Responses  int64  `json:"responses"`
+// encoder appends the binary form.
+type encoder struct{ b []byte }
+
+func newEncoder(tag byte) *encoder {
+	return &encoder{b: append(make([]byte, 0, 64), 'c', 'x', tag, binaryVersion)}
 }
 
-// MarshalJSON encodes the tally's exact sums of weights.
-func (t WeightedNPSTally) MarshalJSON() ([]byte, error) {
-	return json.Marshal(weightedNPSJSON{
-		Promoters: t.promoters.String(), Passives: t.passives.String(), Detractors: t.detractors.String(),
-		SumSquares: t.sumSquares.String(), Responses: t.responses,
-	})
-}
+func (e *encoder) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) varint(v int64)   { e.b = binary.AppendVarint(e.b, v) }
 
-// UnmarshalJSON decodes a tally written by MarshalJSON. Negative sums or
-// counts are ErrNegative; malformed data is ErrInconsistent. On error t is
-// unchanged.
-func (t *WeightedNPSTally) UnmarshalJSON(data []byte) error {
-	var j weightedNPSJSON
-	if err := decode(data, &j, "a weighted NPS tally"); err != nil {
-		return err
+func (e *encoder) bool(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
 	}
-	var out WeightedNPSTally
-	for _, f := range []struct {
-		dst  *decimal.Decimal
-		src  string
-		name string
-	}{{&out.promoters, j.Promoters, "promoters"}, {&out.passives, j.Passives, "passives"},
-		{&out.detractors, j.Detractors, "detractors"}, {&out.sumSquares, j.SumSquares, "sum_squares"}} {
-		d, err := parseJSONDecimal(f.src, f.name)
-		if err != nil {
-			return err
+}
+
+func (e *encoder) str(s string) {
+	e.uvarint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+func (e *encoder) time(t time.Time) {
+	e.varint(t.Unix())
+	e.uvarint(uint64(t.Nanosecond()))
+}
+
+var (
+	bigTen   = big.NewInt(10)
+	bigZero  = new(big.Int)
+	maxInt64 = big.NewInt(math.MaxInt64)
+	minInt64 = big.NewInt(math.MinInt64)
+)
+
+func (e *encoder) decimal(d decimal.Decimal) {
+	c, exp := canonical(d)
+	e.varint(int64(exp))
+	if c.IsInt64() {
+		e.b = append(e.b, 0)
+		e.varint(c.Int64())
+		return
+	}
+	if c.Sign() > 0 {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 2)
+	}
+	mag := new(big.Int).Abs(c).Bytes()
+	e.uvarint(uint64(len(mag)))
+	e.b = append(e.b, mag...)
+}
+
+// canonical returns d's coefficient without trailing zeros and the matching
+// exponent; zero is (0, 0).
+func canonical(d decimal.Decimal) (*big.Int, int32) {
+	if d.IsZero() {
+		return bigZero, 0
+	}
+	exp := d.Exponent()
+	if d.Coefficient().IsInt64() {
+		c := d.CoefficientInt64()
+		for c%10 == 0 {
+			c /= 10
+			exp++
 		}
-		if d.IsNegative() {
-			return errorf(ErrNegative, "weighted NPS tally: %s is %s", f.name, d)
+		return big.NewInt(c), exp
+	}
+	c := d.Coefficient()
+	r := new(big.Int)
+	for {
+		q, m := new(big.Int).QuoRem(c, bigTen, r)
+		if m.Sign() != 0 {
+			return c, exp
 		}
-		*f.dst = d
+		c, exp = q, exp+1
 	}
-	if j.Responses < 0 {
-		return errorf(ErrNegative, "weighted NPS tally: responses is %d", j.Responses)
-	}
-	out.responses = j.Responses
-	*t = out
-	return nil
 }
 
-type scaleJSON struct {
-	Min      int `json:"min"`
-	Max      int `json:"max"`
-	Positive int `json:"positive"`
+// decoder reads the binary form. The first malformation sets err and turns
+// every later read into a zero value, so a decoding function checks err
+// once, at the end, or before anything costly.
+type decoder struct {
+	b    []byte
+	what string
+	err  error
 }
 
-type scaleTallyJSON struct {
-	Scale  scaleJSON `json:"scale"`
-	Counts []int64   `json:"counts"`
+// newDecoder checks the header of data for tag.
+func newDecoder(data []byte, tag byte, what string) *decoder {
+	d := &decoder{b: data, what: what}
+	switch {
+	case len(data) < 4 || data[0] != 'c' || data[1] != 'x':
+		d.fail("not a cxmetrics binary encoding")
+	case data[2] != tag:
+		d.fail("type tag %d, not %d", data[2], tag)
+	case data[3] != binaryVersion:
+		d.fail("layout version %d, not %d", data[3], binaryVersion)
+	default:
+		d.b = data[4:]
+	}
+	return d
 }
 
-// MarshalJSON encodes the tally's scale and its count per answer value.
-func (t ScaleTally) MarshalJSON() ([]byte, error) {
-	s := t.Scale()
-	return json.Marshal(scaleTallyJSON{Scale: scaleJSON(s), Counts: t.Distribution()})
+func (d *decoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = errorf(ErrInconsistent, "decoding %s: "+format, append([]any{d.what}, args...)...)
+	}
+	d.b = nil
 }
 
-// UnmarshalJSON decodes a tally written by MarshalJSON. An invalid scale is
-// ErrOutOfRange, counts that do not fit the scale ErrInconsistent, negative
-// counts ErrNegative. On error t is unchanged.
-func (t *ScaleTally) UnmarshalJSON(data []byte) error {
-	var j scaleTallyJSON
-	if err := decode(data, &j, "a scale tally"); err != nil {
-		return err
+// setErr records an error found by the caller while decoding.
+func (d *decoder) setErr(err error) {
+	if d.err == nil {
+		d.err = err
 	}
-	s := Scale(j.Scale)
-	if err := s.Validate(); err != nil {
-		return err
+	d.b = nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("truncated or overlong varint")
+		return 0
 	}
-	if len(j.Counts) != s.points() {
-		return errorf(ErrInconsistent, "scale tally: %d counts for the %d values of %d..%d", len(j.Counts), s.points(), s.Min, s.Max)
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("truncated or overlong varint")
+		return 0
 	}
-	for i, c := range j.Counts {
-		if c < 0 {
-			return errorf(ErrNegative, "scale tally: count %d for answer %d", c, s.Min+i)
+	d.b = d.b[n:]
+	return v
+}
+
+// int64 reads an unsigned varint that must fit an int64 (a count).
+func (d *decoder) int64() int64 {
+	v := d.uvarint()
+	if v > math.MaxInt64 {
+		d.setErr(errorf(ErrOutOfRange, "decoding %s: count %d overflows int64", d.what, v))
+		return 0
+	}
+	return int64(v)
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail("truncated")
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) bool() bool {
+	switch d.byte() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	d.fail("a boolean is neither 0 nor 1")
+	return false
+}
+
+// count reads a number of items that take at least minBytes each, bounded
+// by the bytes left, so a forged count cannot make the decoder allocate
+// more than the payload's size.
+func (d *decoder) count(minBytes int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/minBytes) {
+		d.fail("%d items in %d bytes", n, len(d.b))
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail("a string of %d bytes in %d", n, len(d.b))
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) time() time.Time {
+	sec := d.varint()
+	nsec := d.uvarint()
+	if nsec >= 1e9 {
+		d.fail("nanoseconds %d", nsec)
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+// decimal reads a derived decimal (see checkDerived) in canonical form.
+func (d *decoder) decimal(power int64, what string) decimal.Decimal {
+	exp := d.varint()
+	kind := d.byte()
+	if d.err != nil {
+		return decimal.Decimal{}
+	}
+	if exp < math.MinInt32 || exp > math.MaxInt32 {
+		d.setErr(errorf(ErrOutOfRange, "decoding %s: %s has exponent %d", d.what, what, exp))
+		return decimal.Decimal{}
+	}
+	var c *big.Int
+	switch kind {
+	case 0:
+		c = big.NewInt(d.varint())
+	case 1, 2:
+		n := d.uvarint()
+		// A derived value has fewer than 4,200 digits: 1,750 bytes.
+		if n == 0 || n > 1750 || n > uint64(len(d.b)) || d.b[0] == 0 {
+			d.fail("%s: a coefficient of %d bytes", what, n)
+			return decimal.Decimal{}
 		}
-	}
-	*t = ScaleTally{scale: s, counts: j.Counts}
-	return nil
-}
-
-type customerJSON struct {
-	ID      string     `json:"id"`
-	Orders  int64      `json:"orders"`
-	Revenue string     `json:"revenue"`
-	First   *time.Time `json:"first,omitempty"`
-	Last    *time.Time `json:"last,omitempty"`
-}
-
-type orderStatsJSON struct {
-	Currency  *string        `json:"currency"` // null before the first order
-	Customers []customerJSON `json:"customers"`
-}
-
-// MarshalJSON encodes the stats as their currency and per-customer
-// summaries, sorted by ID; every total derives from those. Times keep
-// their instant and offset, not their Location's name.
-func (s OrderStats) MarshalJSON() ([]byte, error) {
-	j := orderStatsJSON{Customers: make([]customerJSON, 0, len(s.customers))}
-	if s.currency.set {
-		j.Currency = &s.currency.code
-	}
-	for _, c := range s.Summaries() {
-		cj := customerJSON{ID: c.CustomerID, Orders: c.Orders, Revenue: c.Revenue.String()}
-		if c.Orders > 0 {
-			cj.First, cj.Last = &c.First, &c.Last
+		c = new(big.Int).SetBytes(d.b[:n])
+		d.b = d.b[n:]
+		if kind == 2 {
+			c.Neg(c)
 		}
-		j.Customers = append(j.Customers, cj)
+		if c.Cmp(maxInt64) <= 0 && c.Cmp(minInt64) >= 0 {
+			d.fail("%s: a big coefficient that fits an int64", what)
+			return decimal.Decimal{}
+		}
+	default:
+		d.fail("%s: decimal kind %d", what, kind)
+		return decimal.Decimal{}
 	}
-	return json.Marshal(j)
+	if d.err != nil {
+		return decimal.Decimal{}
+	}
+	if c.Sign() == 0 && exp != 0 || c.Sign() != 0 && new(big.Int).Rem(c, bigTen).Sign() == 0 {
+		d.fail("%s: not in canonical form", what)
+		return decimal.Decimal{}
+	}
+	v := decimal.NewFromBigInt(c, int32(exp))
+	if err := checkDerived(v, power, what); err != nil {
+		d.setErr(err)
+		return decimal.Decimal{}
+	}
+	return v
 }
 
-// UnmarshalJSON decodes stats written by MarshalJSON, replacing s. A
-// customer listed twice, with an empty ID, with orders but no first and last
-// time (or first after last), or with times but no orders is
-// ErrInconsistent; negative orders are ErrNegative. On error s is unchanged.
-func (s *OrderStats) UnmarshalJSON(data []byte) error {
-	var j orderStatsJSON
-	if err := decode(data, &j, "order stats"); err != nil {
-		return err
+// end returns the first error, or ErrInconsistent if bytes are left over.
+func (d *decoder) end() error {
+	if d.err == nil && len(d.b) > 0 {
+		d.fail("%d bytes after the end", len(d.b))
 	}
-	var out OrderStats
-	if j.Currency != nil {
-		out.currency.accept(*j.Currency)
-	}
-	for i, cj := range j.Customers {
-		if cj.ID == "" {
-			return errorf(ErrInconsistent, "order stats: customer %d has an empty ID", i)
-		}
-		if _, dup := out.index[cj.ID]; dup {
-			return errorf(ErrInconsistent, "order stats: customer %q appears twice", cj.ID)
-		}
-		if cj.Orders < 0 {
-			return errorf(ErrNegative, "order stats: customer %q has %d orders", cj.ID, cj.Orders)
-		}
-		hasTimes := cj.First != nil && cj.Last != nil && !cj.First.IsZero() && !cj.Last.IsZero()
-		if (cj.Orders > 0) != hasTimes || (hasTimes && cj.First.After(*cj.Last)) {
-			return errorf(ErrInconsistent, "order stats: customer %q has %d orders with first %v and last %v", cj.ID, cj.Orders, cj.First, cj.Last)
-		}
-		rev, err := parseJSONDecimal(cj.Revenue, "revenue of customer "+cj.ID)
-		if err != nil {
-			return err
-		}
-		c := out.customer(cj.ID)
-		c.revenue.add(rev)
-		out.revenue.add(rev)
-		if cj.Orders > 0 {
-			out.countOrders(0, cj.Orders)
-			c.orders, c.first, c.last = cj.Orders, *cj.First, *cj.Last
-			out.orders += cj.Orders
-		}
-	}
-	*s = out
-	return nil
+	return d.err
 }
 
-type cellJSON struct {
-	Period  int32  `json:"period"`
-	Active  bool   `json:"active"`
-	Revenue string `json:"revenue"`
-}
-
-type cohortCustomerJSON struct {
-	ID    string     `json:"id"`
-	Cells []cellJSON `json:"cells"`
-}
-
-type cohortBuilderJSON struct {
-	Period    string               `json:"period"`
-	Location  string               `json:"location"`
-	Currency  *string              `json:"currency"`
-	Customers []cohortCustomerJSON `json:"customers"`
-}
-
-// MarshalJSON encodes the builder's options and, per customer sorted by ID,
-// the net revenue and activity of each period in which the customer had an
-// order or refund. Period numbers count calendar periods from a fixed origin
-// (months since year 0, days since 1970-01-01, …): they are meant for
-// UnmarshalJSON, not for reading.
-func (b CohortBuilder) MarshalJSON() ([]byte, error) {
-	j := cohortBuilderJSON{
-		Period: b.opts.Period.String(), Location: b.opts.location().String(),
-		Customers: make([]cohortCustomerJSON, 0, len(b.customers)),
-	}
-	if b.currency.set {
-		j.Currency = &b.currency.code
-	}
-	for id, i := range b.index {
-		c := &b.customers[i]
-		cj := cohortCustomerJSON{ID: id, Cells: make([]cellJSON, len(c.cells))}
-		for k, cell := range c.cells {
-			rev := decimal.New(cell.units, -c.scale)
-			if v, ok := c.rest[cell.period]; ok {
-				rev = rev.Add(v)
-			}
-			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: rev.String()}
-		}
-		j.Customers = append(j.Customers, cj)
-	}
-	slices.SortFunc(j.Customers, func(a, b cohortCustomerJSON) int { return strings.Compare(a.ID, b.ID) })
-	return json.Marshal(j)
-}
-
-// UnmarshalJSON decodes a builder written by MarshalJSON, replacing b. An
-// unknown period or time zone is ErrOutOfRange; a duplicate or empty
-// customer ID, or cells out of order, is ErrInconsistent. On error b is
-// unchanged.
-func (b *CohortBuilder) UnmarshalJSON(data []byte) error {
-	var j cohortBuilderJSON
-	if err := decode(data, &j, "a cohort builder"); err != nil {
-		return err
-	}
-	p, err := ParsePeriod(j.Period)
+// setErrIf records err if it is not nil.
+func (d *decoder) setErrIf(err error) {
 	if err != nil {
-		return err
+		d.setErr(err)
 	}
-	loc, err := time.LoadLocation(j.Location)
-	if err != nil {
-		return errorf(ErrOutOfRange, "cohort builder: time zone %q: %v", j.Location, err)
-	}
-	out := CohortBuilder{opts: CohortOptions{Period: p, Location: loc}}
-	if j.Currency != nil {
-		out.currency.accept(*j.Currency)
-	}
-	for _, cj := range j.Customers {
-		if cj.ID == "" {
-			return errorf(ErrInconsistent, "cohort builder: a customer has an empty ID")
-		}
-		if _, dup := out.index[cj.ID]; dup {
-			return errorf(ErrInconsistent, "cohort builder: customer %q appears twice", cj.ID)
-		}
-		c := out.customer(cj.ID)
-		for k, cell := range cj.Cells {
-			if k > 0 && cell.Period <= cj.Cells[k-1].Period {
-				return errorf(ErrInconsistent, "cohort builder: periods of customer %q are not increasing", cj.ID)
-			}
-			if cell.Period == noPeriod {
-				return errorf(ErrOutOfRange, "cohort builder: period %d of customer %q", cell.Period, cj.ID)
-			}
-			rev, err := parseJSONDecimal(cell.Revenue, "revenue of customer "+cj.ID)
-			if err != nil {
-				return err
-			}
-			dst := c.cell(cell.Period)
-			dst.active = cell.Active
-			if cell.Active {
-				c.first = min(c.first, cell.Period)
-			}
-			c.addMoney(dst, rev)
-		}
-	}
-	*b = out
-	return nil
 }

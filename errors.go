@@ -2,7 +2,8 @@ package cxmetrics
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/cxmetrics/cxmetrics/internal/cxerr"
 )
 
 // The sentinel errors. Every error the package returns wraps exactly one of
@@ -37,7 +38,12 @@ var (
 )
 
 // errorf wraps sentinel with context, giving messages of the form
-// "cxmetrics: score 11 at index 4 not in 0..10: out of range".
+// "cxmetrics: score 11 at index 4 not in 0..10: out of range". Positions in
+// a slice read "at index N"; values a caller passed in are quoted with
+// [quote] when they are strings.
 func errorf(sentinel error, format string, args ...any) error {
-	return fmt.Errorf("cxmetrics: %s: %w", fmt.Sprintf(format, args...), sentinel)
+	return cxerr.New("cxmetrics", sentinel, format, args...)
 }
+
+// quote quotes a string value for a message, cut to about 80 bytes.
+func quote(s string) string { return cxerr.Quote(s) }

@@ -1,6 +1,7 @@
 package cxmetrics_test
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -32,13 +33,15 @@ func ExampleNPSTally() {
 		}
 	}
 	// Tallies from other shards merge in.
-	tally.Merge(cxmetrics.NPSTally{Promoters: 3, Detractors: 1})
+	if err := tally.Merge(&cxmetrics.NPSTally{Promoters: 3, Detractors: 1}); err != nil {
+		panic(err)
+	}
 	score, _ := tally.Score()
-	fmt.Printf("%+v\n", tally)
+	fmt.Printf("%+v answers: %d\n", tally, tally.Responses())
 	fmt.Println("NPS:", score.StringFixed(1))
 	// Output:
 	// skipped: cxmetrics: NPS score 12 not in 0..10: out of range
-	// {Promoters:5 Passives:2 Detractors:2}
+	// {Promoters:5 Passives:2 Detractors:2} answers: 9
 	// NPS: 33.3
 }
 
@@ -55,7 +58,7 @@ func ExampleNPSTally_ConfidenceInterval() {
 func ExampleCompareNPS() {
 	lastQuarter := cxmetrics.NPSTally{Promoters: 30, Passives: 30, Detractors: 40}
 	thisQuarter := cxmetrics.NPSTally{Promoters: 50, Passives: 30, Detractors: 20}
-	c, err := cxmetrics.CompareNPS(thisQuarter, lastQuarter)
+	c, err := cxmetrics.CompareNPS(&thisQuarter, &lastQuarter)
 	if err != nil {
 		panic(err)
 	}
@@ -81,18 +84,35 @@ func ExampleCES() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("CES:", ces)
-
-	// The tally also gives the share who agree (5..7).
-	t, _ := cxmetrics.NewScaleTally(cxmetrics.SevenPointCES)
-	for _, s := range []int{7, 6, 6, 5, 2} {
-		_ = t.Add(s)
-	}
-	agree, _ := t.PositiveShare()
-	fmt.Println("agree:", agree, "distribution:", t.Distribution())
+	fmt.Println("CES:", ces) // a mean on the 1..7 scale, not a fraction
 	// Output:
 	// CES: 5.2
-	// agree: 0.8 distribution: [0 1 0 0 1 2 1]
+}
+
+func ExampleScaleTally() {
+	// Count CES answers as they arrive, on two shards.
+	east, _ := cxmetrics.NewScaleTally(cxmetrics.SevenPointCES)
+	west, _ := cxmetrics.NewScaleTally(cxmetrics.SevenPointCES)
+	for _, s := range []int{7, 6, 6} {
+		_ = east.Add(s)
+	}
+	for _, s := range []int{5, 2} {
+		_ = west.Add(s)
+	}
+	if err := east.Add(9); err != nil {
+		fmt.Println("rejected:", err)
+	}
+	if err := east.Merge(west); err != nil {
+		panic(err)
+	}
+	mean, _ := east.Mean()           // the CES: mean answer, in scale points
+	agree, _ := east.PositiveShare() // share answering 5..7, a fraction
+	fmt.Println("answers:", east.Responses(), "distribution of 1..7:", east.Distribution())
+	fmt.Println("mean:", mean, "agree:", agree)
+	// Output:
+	// rejected: cxmetrics: score 9 not in 1..7: out of range
+	// answers: 5 distribution of 1..7: [0 1 0 0 1 2 1]
+	// mean: 5.2 agree: 0.8
 }
 
 func ExampleOrderStats() {
@@ -127,18 +147,52 @@ func ExampleOrderStats() {
 }
 
 func ExampleChurnRate() {
+	// 400 customers on March 1, 60 won in March, 420 on March 31.
 	march := cxmetrics.PeriodCounts{Start: 400, New: 60, End: 420}
-	churn, _ := cxmetrics.ChurnRate(march)
-	crr, _ := cxmetrics.RetentionRate(march)
-	annual, _ := cxmetrics.CompoundRate(churn, 12)
-	lifetime, _ := cxmetrics.ExpectedLifetime(churn)
-	fmt.Println("lost:", march.Lost())
-	fmt.Println("monthly churn:", churn, "retention:", crr)
-	fmt.Println("annual churn:", annual.StringFixed(4), "expected lifetime:", lifetime, "months")
+	churn, err := cxmetrics.ChurnRate(march) // (S + N - E) / S
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("lost:", march.Lost(), "monthly churn:", churn) // a fraction: 10%
 	// Output:
-	// lost: 40
-	// monthly churn: 0.1 retention: 0.9
-	// annual churn: 0.7176 expected lifetime: 10 months
+	// lost: 40 monthly churn: 0.1
+}
+
+func ExampleRetentionRate() {
+	// Customers kept at the end, excluding the new ones, over those at the
+	// start: (E - N) / S = (420 - 60) / 400.
+	crr, err := cxmetrics.RetentionRate(cxmetrics.PeriodCounts{Start: 400, New: 60, End: 420})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("retention:", crr)
+	// More new customers than customers at the end cannot be: some new
+	// ones left too, and (E - N) / S would be negative.
+	_, err = cxmetrics.RetentionRate(cxmetrics.PeriodCounts{Start: 100, New: 50, End: 40})
+	fmt.Println(err)
+	// Output:
+	// retention: 0.9
+	// cxmetrics: period counts {Start:100 New:50 End:40}: End below New gives a negative retention rate: inconsistent
+}
+
+func ExampleCompoundRate() {
+	annual, err := cxmetrics.CompoundRate(d("0.02"), 12) // 2% a month
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("annual churn:", annual.StringFixed(4), "(not 0.24)")
+	// Output:
+	// annual churn: 0.2153 (not 0.24)
+}
+
+func ExampleExpectedLifetime() {
+	months, err := cxmetrics.ExpectedLifetime(d("0.05")) // 5% monthly churn
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("expected lifetime:", months, "months")
+	// Output:
+	// expected lifetime: 20 months
 }
 
 func ExampleNetRevenueRetention() {
@@ -148,12 +202,22 @@ func ExampleNetRevenueRetention() {
 		Contraction: d("3000"),
 		Churned:     d("7000"),
 	}
-	grr, _ := cxmetrics.GrossRevenueRetention(q)
-	nrr, _ := cxmetrics.NetRevenueRetention(q)
-	churn, _ := cxmetrics.RevenueChurnRate(q)
-	fmt.Println("GRR:", grr, "NRR:", nrr, "revenue churn:", churn)
+	nrr, err := cxmetrics.NetRevenueRetention(q) // (100000 + 18000 - 3000 - 7000) / 100000
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("NRR:", nrr) // a fraction: 108%
 	// Output:
-	// GRR: 0.9 NRR: 1.08 revenue churn: 0.1
+	// NRR: 1.08
+}
+
+func ExampleGrossRevenueRetention() {
+	q := cxmetrics.RevenueMovements{Start: d("100000"), Expansion: d("18000"), Contraction: d("3000"), Churned: d("7000")}
+	grr, _ := cxmetrics.GrossRevenueRetention(q) // expansion left out
+	churn, _ := cxmetrics.RevenueChurnRate(q)    // 1 - GRR
+	fmt.Println("GRR:", grr, "revenue churn:", churn)
+	// Output:
+	// GRR: 0.9 revenue churn: 0.1
 }
 
 func ExampleCAC() {
@@ -165,16 +229,67 @@ func ExampleCAC() {
 		FreeTrials:   d("900"),
 		Sales:        d("6600"),
 	}
-	cac, err := cxmetrics.CAC(costs, 160)
+	cac, err := cxmetrics.CAC(costs, 160) // 24000 / 160 new customers
 	if err != nil {
 		panic(err)
 	}
-	ltv, _ := cxmetrics.LTVFromChurn(d("30"), d("0.8"), d("0.04")) // 30/month at 80% margin, 4% churn
-	ratio, _ := cxmetrics.LTVToCAC(ltv, cac)
-	payback, _ := cxmetrics.CACPayback(cac, d("30"), d("0.8"))
-	fmt.Println("CAC:", cac, "LTV:", ltv, "LTV:CAC:", ratio, "payback:", payback, "months")
+	fmt.Println("CAC:", cac)
 	// Output:
-	// CAC: 150 LTV: 600 LTV:CAC: 4 payback: 6.25 months
+	// CAC: 150
+}
+
+func ExampleLTVFromChurn() {
+	ltv, err := cxmetrics.LTVFromChurn(cxmetrics.ChurnLTVInputs{
+		ARPU:        d("30"),   // per month
+		GrossMargin: d("0.8"),  // 80%
+		ChurnRate:   d("0.04"), // 4% a month
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("LTV:", ltv) // 30 × 0.8 / 0.04
+	// Output:
+	// LTV: 600
+}
+
+func ExampleLTVToCAC() {
+	ratio, err := cxmetrics.LTVToCAC(d("600"), d("150"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("LTV:CAC", ratio) // a plain ratio; 3 or more is the usual target
+	// Output:
+	// LTV:CAC 4
+}
+
+func ExampleCACPayback() {
+	months, err := cxmetrics.CACPayback(cxmetrics.PaybackInputs{CAC: d("150"), ARPU: d("30"), GrossMargin: d("0.8")})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("payback:", months, "months") // 150 / (30 × 0.8)
+	// Output:
+	// payback: 6.25 months
+}
+
+func ExampleROAS() {
+	roas, err := cxmetrics.ROAS(d("5400"), d("1200")) // revenue, spend
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("ROAS:", roas) // 4.5 back per 1 spent: a ratio, not a fraction
+	// Output:
+	// ROAS: 4.5
+}
+
+func ExampleROI() {
+	roi, err := cxmetrics.ROI(d("18000"), d("12000")) // gain, cost
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("ROI:", roi) // a fraction: 50%
+	// Output:
+	// ROI: 0.5
 }
 
 func ExampleROASByChannel() {
@@ -198,17 +313,30 @@ func ExampleROASByChannel() {
 func ExampleLTV() {
 	ltv, err := cxmetrics.LTV(cxmetrics.LTVInputs{
 		AOV:               d("45.00"),
-		PurchaseFrequency: d("3.2"), // orders per year
+		OrdersPerPeriod:   d("3.2"), // orders per customer per year
 		Lifespan:          d("2.5"), // years
 		GrossMargin:       d("0.35"),
 	})
 	if err != nil {
 		panic(err)
 	}
-	pv, _ := cxmetrics.DiscountedLTV(d("50.40"), d("0.6"), d("0.1")) // yearly margin, retention, discount
-	fmt.Println("LTV:", ltv, "discounted LTV:", pv.StringFixed(2))
+	fmt.Println("LTV:", ltv) // 45 × 3.2 × 2.5 × 0.35
 	// Output:
-	// LTV: 126 discounted LTV: 110.88
+	// LTV: 126
+}
+
+func ExampleDiscountedLTV() {
+	pv, err := cxmetrics.DiscountedLTV(cxmetrics.DiscountedLTVInputs{
+		Margin:        d("50.40"), // a year
+		RetentionRate: d("0.6"),   // a year
+		DiscountRate:  d("0.1"),   // a year
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("discounted LTV:", pv.StringFixed(2)) // 50.40 × 1.1 / (1.1 - 0.6)
+	// Output:
+	// discounted LTV: 110.88
 }
 
 func ExampleRoundMoney() {
@@ -326,7 +454,7 @@ func ExampleRFM() {
 	}
 	for _, s := range scores {
 		fmt.Printf("%s R%d F%d M%d (last %s, %d orders, %s)\n",
-			s.CustomerID, s.Recency, s.Frequency, s.Monetary, s.LastPurchase.Format(time.DateOnly), s.Orders, s.Revenue)
+			s.CustomerID, s.RecencyScore, s.FrequencyScore, s.MonetaryScore, s.LastPurchase.Format(time.DateOnly), s.Orders, s.Revenue)
 	}
 	// Output:
 	// ann R4 F4 M3 (last 2024-06-20, 3 orders, 125)
@@ -347,7 +475,7 @@ func ExampleWeightedNPSTally() {
 		{10, "1"}, {9, "1"}, {3, "1"}, {8, "1"}, // small accounts
 		{2, "3"}, {9, "3"}, // large accounts count three times
 	} {
-		if err := t.Add(a.score, d(a.weight)); err != nil {
+		if err := t.Add(cxmetrics.WeightedResponse{Score: a.score, Weight: d(a.weight)}); err != nil {
 			panic(err)
 		}
 	}
@@ -360,12 +488,23 @@ func ExampleWeightedNPSTally() {
 }
 
 func ExampleConversionRate() {
-	conv, _ := cxmetrics.ConversionRate(48000, 1200) // visitors, buyers
-	closeRate, _ := cxmetrics.LeadCloseRate(250, 40) // leads, new customers
-	roi, _ := cxmetrics.ROI(d("18000"), d("12000"))  // gain, cost
-	fmt.Println("conversion:", conv, "lead close:", closeRate, "ROI:", roi)
+	conv, err := cxmetrics.ConversionRate(1200, 48000) // buyers, visitors
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("conversion:", conv) // a fraction: 2.5%
 	// Output:
-	// conversion: 0.025 lead close: 0.16 ROI: 0.5
+	// conversion: 0.025
+}
+
+func ExampleLeadCloseRate() {
+	rate, err := cxmetrics.LeadCloseRate(40, 250) // new customers, leads
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("lead close rate:", rate)
+	// Output:
+	// lead close rate: 0.16
 }
 
 // Partial results computed on another machine travel as JSON and merge.
@@ -392,4 +531,131 @@ func ExampleOrderStats_MarshalJSON() {
 	// Output:
 	// {"currency":"EUR","customers":[{"id":"ann","orders":1,"revenue":"30","first":"2024-01-15T00:00:00Z","last":"2024-01-15T00:00:00Z"}]}
 	// revenue: 50 orders: 2 repeat rate: 1
+}
+
+// Stream orders into a builder per shard, in any time order, and merge the
+// shards into the table.
+func ExampleCohortBuilder() {
+	opts := cxmetrics.CohortOptions{Period: cxmetrics.Month, Location: time.UTC}
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	shards := [2]*cxmetrics.CohortBuilder{}
+	for i := range shards {
+		shards[i], _ = cxmetrics.NewCohortBuilder(opts)
+	}
+	for i, o := range []struct{ customer, date, amount string }{
+		{"ann", "2024-02-05", "25"}, // ann's second month arrives first
+		{"ann", "2024-01-03", "30"},
+		{"bob", "2024-01-09", "45"},
+		{"cat", "2024-02-14", "80"},
+		{"bob", "2024-03-11", "40"},
+		{"cat", "2024-03-02", "-10"}, // a refund: revenue, not activity
+	} {
+		order := cxmetrics.Order{CustomerID: o.customer, Time: day(o.date), Amount: d(o.amount)}
+		if err := shards[i%2].Add(order); err != nil { // one customer may be on both shards
+			panic(err)
+		}
+	}
+	var all cxmetrics.CohortBuilder // empty: takes the shards' options
+	for _, s := range shards {
+		if err := all.Merge(s); err != nil {
+			panic(err)
+		}
+	}
+	table, err := all.Table()
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range table.Rows {
+		fmt.Println(r.Start.Format("2006-01"), "size", r.Size, "active", r.Active, "revenue", r.Revenue)
+	}
+	// Output:
+	// 2024-01 size 2 active [2 1 1] revenue [75 25 40]
+	// 2024-02 size 1 active [1 0] revenue [80 -10]
+}
+
+// Accumulators travel between machines in their compact binary form.
+func ExampleCohortBuilder_MarshalBinary() {
+	var shard cxmetrics.CohortBuilder // monthly, UTC
+	_ = shard.Add(cxmetrics.Order{CustomerID: "ann", Time: time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC), Amount: d("30")})
+	payload, err := shard.MarshalBinary()
+	if err != nil {
+		panic(err)
+	}
+	var received cxmetrics.CohortBuilder
+	if err := received.UnmarshalBinary(payload); err != nil {
+		panic(err)
+	}
+	table, _ := received.Table()
+	// 4 header, 1 period, 4 zone "UTC", 2 currency, 1 count, 4 ID "ann",
+	// 1 cell count, 3 month number, 1 activity, 3 revenue 30: 24 bytes.
+	fmt.Println(len(payload), "bytes;", table.Rows[0].Start.Format("2006-01"), table.Rows[0].Active)
+	// Output:
+	// 24 bytes; 2024-01 [1]
+}
+
+// accumulator is the one contract every accumulator of the package meets
+// (see the package doc): a pointer to A takes records of type In, merges
+// another A, and travels in binary form.
+type accumulator[In, A any] interface {
+	*A
+	Add(In) error
+	Merge(*A) error
+	encoding.BinaryMarshaler
+	encoding.BinaryUnmarshaler
+}
+
+// fanIn adds records to one accumulator per shard, as separate machines
+// would, ships each shard's binary encoding and merges what arrives. The
+// result is the same for any number of shards and any assignment of
+// records to them.
+func fanIn[In, A any, P accumulator[In, A]](records []In, shards int, shardOf func(int) int) (*A, error) {
+	parts := make([]A, shards)
+	for i, r := range records {
+		if err := P(&parts[shardOf(i)%shards]).Add(r); err != nil {
+			return nil, err
+		}
+	}
+	total := new(A)
+	for i := range parts {
+		payload, err := P(&parts[i]).MarshalBinary() // on the shard
+		if err != nil {
+			return nil, err
+		}
+		var received A // where the shards meet
+		if err := P(&received).UnmarshalBinary(payload); err != nil {
+			return nil, err
+		}
+		if err := P(total).Merge(&received); err != nil {
+			return nil, err
+		}
+	}
+	return total, nil
+}
+
+// One generic helper fans in any accumulator: survey answers and orders
+// alike.
+func Example_fanIn() {
+	answers := []int{10, 9, 9, 8, 7, 6, 3, 10, 9, 5}
+	nps, err := fanIn[int, cxmetrics.NPSTally](answers, 3, func(i int) int { return i })
+	if err != nil {
+		panic(err)
+	}
+	score, _ := nps.Score()
+	fmt.Println("NPS over 3 shards:", score)
+
+	jan := time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC)
+	orders := []cxmetrics.Order{
+		{CustomerID: "ann", Time: jan, Amount: d("40.00")},
+		{CustomerID: "bob", Time: jan, Amount: d("25.50")},
+		{CustomerID: "ann", Time: jan.AddDate(0, 1, 0), Amount: d("60.00")},
+	}
+	stats, err := fanIn[cxmetrics.Order, cxmetrics.OrderStats](orders, 2, func(i int) int { return i })
+	if err != nil {
+		panic(err)
+	}
+	repeat, _ := stats.RepeatPurchaseRate()
+	fmt.Println("revenue:", stats.Revenue(), "repeat rate:", repeat)
+	// Output:
+	// NPS over 3 shards: 20
+	// revenue: 125.5 repeat rate: 0.5
 }

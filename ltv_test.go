@@ -33,8 +33,20 @@ func TestLTV(t *testing.T) {
 		require.NoError(t, err, tt.name)
 		assertDecimal(t, tt.want, got, tt.name)
 	}
-	_, err := LTV(LTVInputs{AOV: dec("1"), PurchaseFrequency: dec("1"), Lifespan: dec("1")})
+	_, err := LTV(LTVInputs{AOV: dec("1"), OrdersPerPeriod: dec("1"), Lifespan: dec("1")})
 	assert.EqualError(t, err, "cxmetrics: gross margin 0 not in (0, 1]: out of range")
+}
+
+// Swapped arguments cannot compile any more; the struct's field names say
+// which figure is which. ARPU 30, margin 0.8, churn 0.04 is 600, and
+// swapping churn and margin as positional arguments once gave 1.5.
+func TestLTVFromChurnNamedFields(t *testing.T) {
+	got, err := LTVFromChurn(ChurnLTVInputs{ARPU: dec("30"), GrossMargin: dec("0.8"), ChurnRate: dec("0.04")})
+	require.NoError(t, err)
+	assertDecimal(t, "600", got)
+	got, err = LTVFromChurn(ChurnLTVInputs{ChurnRate: dec("0.04"), ARPU: dec("30"), GrossMargin: dec("0.8")})
+	require.NoError(t, err)
+	assertDecimal(t, "600", got, "field order does not matter")
 }
 
 func TestLTVFromChurn(t *testing.T) {
@@ -51,7 +63,7 @@ func TestLTVFromChurn(t *testing.T) {
 		{"-100", "0.8", "0.1", "", ErrNegative},
 	}
 	for _, tt := range tests {
-		got, err := LTVFromChurn(dec(tt.arpu), dec(tt.margin), dec(tt.churn))
+		got, err := LTVFromChurn(ChurnLTVInputs{ARPU: dec(tt.arpu), GrossMargin: dec(tt.margin), ChurnRate: dec(tt.churn)})
 		if tt.err != nil {
 			assert.ErrorIs(t, err, tt.err)
 			continue
@@ -78,7 +90,7 @@ func TestDiscountedLTV(t *testing.T) {
 		{"-100", "0.5", "0.1", "", ErrNegative},
 	}
 	for _, tt := range tests {
-		got, err := DiscountedLTV(dec(tt.m), dec(tt.r), dec(tt.d))
+		got, err := DiscountedLTV(DiscountedLTVInputs{Margin: dec(tt.m), RetentionRate: dec(tt.r), DiscountRate: dec(tt.d)})
 		if tt.err != nil {
 			assert.ErrorIs(t, err, tt.err)
 			continue
@@ -94,7 +106,7 @@ func TestDiscountedLTV(t *testing.T) {
 		sum += m * f
 		f *= r / (1 + d)
 	}
-	got, err := DiscountedLTV(dec("100"), dec("0.8"), dec("0.1"))
+	got, err := DiscountedLTV(DiscountedLTVInputs{Margin: dec("100"), RetentionRate: dec("0.8"), DiscountRate: dec("0.1")})
 	require.NoError(t, err)
 	assert.InDelta(t, sum, got.InexactFloat64(), 1e-9)
 }
@@ -112,17 +124,17 @@ func TestLTVToCACAndPayback(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNegative)
 
 	// 600 / (50 × 0.8) = 15 periods
-	pb, err := CACPayback(dec("600"), dec("50"), dec("0.8"))
+	pb, err := CACPayback(PaybackInputs{CAC: dec("600"), ARPU: dec("50"), GrossMargin: dec("0.8")})
 	require.NoError(t, err)
 	assertDecimal(t, "15", pb)
 	// 100 / (30 × 1) = 3.333…
-	pb, err = CACPayback(dec("100"), dec("30"), dec("1"))
+	pb, err = CACPayback(PaybackInputs{CAC: dec("100"), ARPU: dec("30"), GrossMargin: dec("1")})
 	require.NoError(t, err)
 	assertDecimal(t, "3.3333333333333333", pb)
-	_, err = CACPayback(dec("100"), dec("0"), dec("1"))
+	_, err = CACPayback(PaybackInputs{CAC: dec("100"), ARPU: dec("0"), GrossMargin: dec("1")})
 	assert.ErrorIs(t, err, ErrNoData)
-	_, err = CACPayback(dec("100"), dec("10"), dec("0"))
+	_, err = CACPayback(PaybackInputs{CAC: dec("100"), ARPU: dec("10"), GrossMargin: dec("0")})
 	assert.ErrorIs(t, err, ErrOutOfRange)
-	_, err = CACPayback(dec("-100"), dec("10"), dec("0.5"))
+	_, err = CACPayback(PaybackInputs{CAC: dec("-100"), ARPU: dec("10"), GrossMargin: dec("0.5")})
 	assert.ErrorIs(t, err, ErrNegative)
 }

@@ -37,10 +37,16 @@ func RoundMoney(amount decimal.Decimal, currency string) (decimal.Decimal, error
 	return amount.RoundBank(places), nil
 }
 
-// exactSum is an exact sum of decimals. While every amount and the running
-// total fit, it keeps the total as an int64 number of 10^-scale units, which
-// costs no allocation per addition; the rest, if any, goes to a decimal.
-// The zero value is 0.
+// Exact sums of money. Every accumulator keeps money the same way: as an
+// int64 count of 10^-scale units while the amounts and the running total fit
+// (no allocation per addition), and what does not fit (amounts with more than
+// 18 digits, totals beyond int64) in an exact decimal beside it. The
+// conversion lives in addUnits, the one place that decides what fits; a
+// total is an exactSum, and the cohort builder's per-period cells keep bare
+// int64 units at their customer's scale with a per-customer decimal side
+// table (see cohortCell for why a cell is 16 bytes).
+
+// exactSum is an exact sum of decimals. The zero value is 0.
 type exactSum struct {
 	units int64
 	scale int32            // 0..18
@@ -74,41 +80,6 @@ func mulPow10(v int64, k int32) (int64, bool) {
 	return v * p, true
 }
 
-// add adds d to the sum exactly.
-func (s *exactSum) add(d decimal.Decimal) {
-	if !s.addFast(d) {
-		r := d
-		if s.rest != nil {
-			r = s.rest.Add(d)
-		}
-		s.rest = &r
-	}
-}
-
-// addFast adds d to units if d and the result fit, reporting whether it did.
-func (s *exactSum) addFast(d decimal.Decimal) bool {
-	sc, ok := scaleOf(d)
-	if !ok {
-		return false
-	}
-	if sc > s.scale {
-		u, ok := mulPow10(s.units, sc-s.scale)
-		if !ok {
-			return false
-		}
-		s.units, s.scale = u, sc // the same value at a finer scale
-	}
-	c, ok := unitsAt(d, s.scale)
-	if !ok {
-		return false
-	}
-	sum, ok := addInt64(s.units, c)
-	if ok {
-		s.units = sum
-	}
-	return ok
-}
-
 // scaleOf returns the number of fractional digits of d (0 for a positive
 // exponent), or false if d cannot be held as int64 units at a scale <= 18.
 func scaleOf(d decimal.Decimal) (int32, bool) {
@@ -122,12 +93,6 @@ func scaleOf(d decimal.Decimal) (int32, bool) {
 	return sc, sc <= 18
 }
 
-// unitsAt returns d as an int64 number of 10^-scale units, or false if that
-// does not fit. d must have passed scaleOf with a result <= scale.
-func unitsAt(d decimal.Decimal, scale int32) (int64, bool) {
-	return mulPow10(d.CoefficientInt64(), scale+d.Exponent())
-}
-
 // addInt64 returns a + b, or false on overflow.
 func addInt64(a, b int64) (int64, bool) {
 	s := a + b
@@ -137,9 +102,48 @@ func addInt64(a, b int64) (int64, bool) {
 	return s, true
 }
 
-// addUnits adds u × 10^-scale to the sum exactly, without building a decimal
-// while the result fits.
-func (s *exactSum) addUnits(u int64, scale int32) {
+// addUnits adds d to *units, a count of 10^-scale units, if d has at most
+// scale fractional digits and the sum fits; it reports whether it did, and
+// leaves *units unchanged when not.
+func addUnits(units *int64, scale int32, d decimal.Decimal) bool {
+	sc, ok := scaleOf(d)
+	if !ok || sc > scale {
+		return false
+	}
+	u, ok := mulPow10(d.CoefficientInt64(), scale+d.Exponent())
+	if !ok {
+		return false
+	}
+	sum, ok := addInt64(*units, u)
+	if ok {
+		*units = sum
+	}
+	return ok
+}
+
+// add adds d to the sum exactly.
+func (s *exactSum) add(d decimal.Decimal) {
+	if sc, ok := scaleOf(d); ok && sc > s.scale {
+		if u, ok := mulPow10(s.units, sc-s.scale); ok {
+			s.units, s.scale = u, sc // the same value at a finer scale
+		}
+	}
+	if !addUnits(&s.units, s.scale, d) {
+		s.addRest(d)
+	}
+}
+
+func (s *exactSum) addRest(d decimal.Decimal) {
+	r := d
+	if s.rest != nil {
+		r = s.rest.Add(d)
+	}
+	s.rest = &r
+}
+
+// addScaled adds u × 10^-scale to the sum exactly, without building a
+// decimal while the result fits.
+func (s *exactSum) addScaled(u int64, scale int32) {
 	if scale > s.scale {
 		if v, ok := mulPow10(s.units, scale-s.scale); ok {
 			s.units, s.scale = v, scale
@@ -151,22 +155,84 @@ func (s *exactSum) addUnits(u int64, scale int32) {
 			return
 		}
 	}
-	s.add(decimal.New(u, -scale))
+	s.addRest(decimal.New(u, -scale))
 }
 
 // addSum adds another sum to s exactly.
 func (s *exactSum) addSum(o exactSum) {
-	s.addUnits(o.units, o.scale)
+	s.addScaled(o.units, o.scale)
 	if o.rest != nil {
 		s.add(*o.rest)
 	}
 }
 
 // value returns the sum as a decimal.
-func (s exactSum) value() decimal.Decimal {
+func (s *exactSum) value() decimal.Decimal {
 	v := decimal.New(s.units, -s.scale)
 	if s.rest != nil {
 		v = v.Add(*s.rest)
 	}
 	return v
+}
+
+// currencyGuard holds the one currency an accumulator accepts: the currency
+// of the first record it saw. Accumulators that merge decide emptiness
+// themselves: an empty one adopts the other's currency, a merge of an empty
+// one changes nothing, and only two non-empty ones are compared.
+type currencyGuard struct {
+	code string
+	set  bool
+}
+
+// check returns ErrUnknownCurrency for a first currency that is neither ""
+// nor an ISO 4217 code with a minor unit, and ErrCurrencyMismatch for a
+// currency other than the one accepted. what names the record; it is only
+// called to build an error, so the common path does not allocate.
+func (g *currencyGuard) check(code string, what func() string) error {
+	if g.set {
+		if code != g.code {
+			return errorf(ErrCurrencyMismatch, "%s in %s among amounts in %s", what(), currencyName(code), currencyName(g.code))
+		}
+		return nil
+	}
+	if code != "" {
+		if _, err := MinorUnits(code); err != nil {
+			return errorf(ErrUnknownCurrency, "%s in %s: not an ISO 4217 code with a minor unit", what(), quote(code))
+		}
+	}
+	return nil
+}
+
+// accept records the currency of a record that passed check.
+func (g *currencyGuard) accept(code string) {
+	g.code, g.set = code, true
+}
+
+// compatible returns ErrCurrencyMismatch if o holds another currency than g;
+// both belong to non-empty accumulators.
+func (g *currencyGuard) compatible(o currencyGuard) error {
+	if g.set && o.set && g.code != o.code {
+		return errorf(ErrCurrencyMismatch, "merging amounts in %s into amounts in %s", currencyName(o.code), currencyName(g.code))
+	}
+	return nil
+}
+
+// decoded returns the guard of a decoded accumulator, checking the code.
+func decodedCurrency(code *string, what string) (currencyGuard, error) {
+	if code == nil {
+		return currencyGuard{}, nil
+	}
+	var g currencyGuard
+	if err := g.check(*code, func() string { return what }); err != nil {
+		return currencyGuard{}, err
+	}
+	g.accept(*code)
+	return g, nil
+}
+
+func currencyName(code string) string {
+	if code == "" {
+		return `no currency ("")`
+	}
+	return quote(code)
 }

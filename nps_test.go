@@ -96,17 +96,17 @@ func TestNPSTallyAddRejectedLeavesTallyUnchanged(t *testing.T) {
 }
 
 func TestNPSTallyScoreErrors(t *testing.T) {
-	_, err := NPSTally{}.Score()
+	_, err := (&NPSTally{}).Score()
 	assert.ErrorIs(t, err, ErrNoData)
-	_, err = NPSTally{Promoters: 2, Detractors: -1}.Score()
+	_, err = (&NPSTally{Promoters: 2, Detractors: -1}).Score()
 	assert.ErrorIs(t, err, ErrNegative)
-	_, err = NPSTally{Promoters: 1 << 62, Passives: 1 << 62, Detractors: 1 << 62}.Score()
+	_, err = (&NPSTally{Promoters: 1 << 62, Passives: 1 << 62, Detractors: 1 << 62}).Score()
 	assert.ErrorIs(t, err, ErrOutOfRange)
-	_, err = NPSTally{}.StandardError()
+	_, err = (&NPSTally{}).StandardError()
 	assert.ErrorIs(t, err, ErrNoData)
-	_, _, err = NPSTally{}.ConfidenceInterval(0.95)
+	_, _, err = (&NPSTally{}).ConfidenceInterval(0.95)
 	assert.ErrorIs(t, err, ErrNoData)
-	_, _, err = NPSTally{Passives: -1}.ConfidenceInterval(0.95)
+	_, _, err = (&NPSTally{Passives: -1}).ConfidenceInterval(0.95)
 	assert.ErrorIs(t, err, ErrNegative)
 }
 
@@ -156,7 +156,7 @@ func TestNPSTallyConfidenceInterval(t *testing.T) {
 		})
 	}
 	for _, level := range []float64{0, 1, -0.5, 1.5, nan()} {
-		_, _, err := NPSTally{1, 1, 1}.ConfidenceInterval(level)
+		_, _, err := (&NPSTally{1, 1, 1}).ConfidenceInterval(level)
 		assert.ErrorIs(t, err, ErrOutOfRange, "level %v", level)
 	}
 }
@@ -165,7 +165,7 @@ func nan() float64 { z := 0.0; return z / z }
 
 func TestCompareNPS(t *testing.T) {
 	// a: NPS 30, SE 7.8102; b: NPS -10, SE 8.3066; SE = sqrt(61 + 69) = sqrt(130)
-	got, err := CompareNPS(NPSTally{50, 30, 20}, NPSTally{30, 30, 40})
+	got, err := CompareNPS(&NPSTally{50, 30, 20}, &NPSTally{30, 30, 40})
 	require.NoError(t, err)
 	assert.InDelta(t, 40, got.Difference, 1e-12)
 	assert.InDelta(t, 11.40175425099138, got.StandardError, 1e-9)
@@ -173,33 +173,33 @@ func TestCompareNPS(t *testing.T) {
 	assert.InDelta(t, 0.00045109534761422765, got.PValue, 1e-12)
 
 	// swapped: the sign of the difference flips, the p-value stays
-	rev, err := CompareNPS(NPSTally{30, 30, 40}, NPSTally{50, 30, 20})
+	rev, err := CompareNPS(&NPSTally{30, 30, 40}, &NPSTally{50, 30, 20})
 	require.NoError(t, err)
 	assert.InDelta(t, -40, rev.Difference, 1e-12)
 	assert.InDelta(t, got.PValue, rev.PValue, 1e-15)
 
 	// identical samples: z = 0, p = 1
-	same, err := CompareNPS(NPSTally{5, 5, 5}, NPSTally{5, 5, 5})
+	same, err := CompareNPS(&NPSTally{5, 5, 5}, &NPSTally{5, 5, 5})
 	require.NoError(t, err)
 	assert.Equal(t, 0.0, same.Z)
 	assert.InDelta(t, 1, same.PValue, 1e-15)
 
-	_, err = CompareNPS(NPSTally{}, NPSTally{1, 1, 1})
+	_, err = CompareNPS(&NPSTally{}, &NPSTally{1, 1, 1})
 	assert.ErrorIs(t, err, ErrNoData)
-	_, err = CompareNPS(NPSTally{1, 1, 1}, NPSTally{})
+	_, err = CompareNPS(&NPSTally{1, 1, 1}, &NPSTally{})
 	assert.ErrorIs(t, err, ErrNoData)
-	_, err = CompareNPS(NPSTally{Promoters: 3}, NPSTally{Detractors: 4})
+	_, err = CompareNPS(&NPSTally{Promoters: 3}, &NPSTally{Detractors: 4})
 	assert.ErrorIs(t, err, ErrNoData, "zero variance in both")
-	_, err = CompareNPS(NPSTally{Promoters: -3}, NPSTally{Detractors: 4})
+	_, err = CompareNPS(&NPSTally{Promoters: -3}, &NPSTally{Detractors: 4})
 	assert.ErrorIs(t, err, ErrNegative)
 }
 
 func TestWeightedNPSTally(t *testing.T) {
 	var w WeightedNPSTally
-	require.NoError(t, w.Add(10, dec("2")))
-	require.NoError(t, w.Add(0, dec("1")))
-	require.NoError(t, w.Add(8, dec("1")))
-	require.NoError(t, w.Add(9, decimal.Zero))
+	require.NoError(t, w.Add(WeightedResponse{10, dec("2")}))
+	require.NoError(t, w.Add(WeightedResponse{0, dec("1")}))
+	require.NoError(t, w.Add(WeightedResponse{8, dec("1")}))
+	require.NoError(t, w.Add(WeightedResponse{9, decimal.Zero}))
 	// (2 - 1) / 4 * 100 = 25
 	got, err := w.Score()
 	require.NoError(t, err)
@@ -218,8 +218,8 @@ func TestWeightedNPSTally(t *testing.T) {
 
 	// rejected answers change nothing
 	before := w
-	assert.ErrorIs(t, w.Add(11, dec("1")), ErrOutOfRange)
-	assert.ErrorIs(t, w.Add(5, dec("-0.5")), ErrNegative)
+	assert.ErrorIs(t, w.Add(WeightedResponse{11, dec("1")}), ErrOutOfRange)
+	assert.ErrorIs(t, w.Add(WeightedResponse{5, dec("-0.5")}), ErrNegative)
 	assert.Equal(t, before, w)
 
 	var empty WeightedNPSTally
@@ -230,7 +230,7 @@ func TestWeightedNPSTally(t *testing.T) {
 	_, _, err = empty.ConfidenceInterval(0.95)
 	assert.ErrorIs(t, err, ErrNoData)
 	assert.Equal(t, 0.0, empty.EffectiveN())
-	require.NoError(t, empty.Add(10, decimal.Zero))
+	require.NoError(t, empty.Add(WeightedResponse{10, decimal.Zero}))
 	_, err = empty.Score()
 	assert.ErrorIs(t, err, ErrNoData, "only zero weights")
 	_, _, err = w.ConfidenceInterval(1)
@@ -248,14 +248,14 @@ func TestWeightedNPSTallyEqualWeightsMatchUnweighted(t *testing.T) {
 		for i := 0; i < 1+r.IntN(200); i++ {
 			s := r.IntN(11)
 			require.NoError(t, plain.Add(s))
-			require.NoError(t, weighted.Add(s, weight))
+			require.NoError(t, weighted.Add(WeightedResponse{s, weight}))
 		}
 		want, err := plain.Score()
 		require.NoError(t, err)
 		got, err := weighted.Score()
 		require.NoError(t, err)
 		assert.True(t, want.Equal(got), "%s vs %s", want, got)
-		assert.InDelta(t, float64(plain.Total()), weighted.EffectiveN(), 1e-9)
+		assert.InDelta(t, float64(plain.Responses()), weighted.EffectiveN(), 1e-9)
 		lo1, hi1, err := plain.ConfidenceInterval(0.95)
 		require.NoError(t, err)
 		lo2, hi2, err := weighted.ConfidenceInterval(0.95)
@@ -283,14 +283,14 @@ func TestNPSTallyMergeAnyOrder(t *testing.T) {
 			k := r.IntN(len(shards))
 			require.NoError(t, shards[k].Add(s))
 			w := decimal.New(int64(i%7), -2)
-			require.NoError(t, wholeW.Add(s, w))
-			require.NoError(t, shardsW[k].Add(s, w))
+			require.NoError(t, wholeW.Add(WeightedResponse{s, w}))
+			require.NoError(t, shardsW[k].Add(WeightedResponse{s, w}))
 		}
 		var merged NPSTally
 		var mergedW WeightedNPSTally
 		for _, k := range r.Perm(len(shards)) {
-			merged.Merge(shards[k])
-			mergedW.Merge(shardsW[k])
+			require.NoError(t, merged.Merge(&shards[k]))
+			require.NoError(t, mergedW.Merge(&shardsW[k]))
 		}
 		assert.Equal(t, whole, merged)
 		want, err := whole.Score()
@@ -337,7 +337,7 @@ func FuzzNPSTallyAdd(f *testing.F) {
 			t.Fatalf("counts %v, want %v", got, want)
 		}
 		score, err := tally.Score()
-		if tally.Total() == 0 {
+		if tally.Responses() == 0 {
 			if !errors.Is(err, ErrNoData) {
 				t.Fatalf("empty tally: %v", err)
 			}
@@ -369,7 +369,7 @@ func FuzzWeightedNPSTally(f *testing.F) {
 			score := int(int8(data[i]))
 			w := decimal.New(int64(int8(data[i+1])), exp)
 			before := tally
-			err := tally.Add(score, w)
+			err := tally.Add(WeightedResponse{score, w})
 			switch {
 			case score < 0 || score > 10:
 				if !errors.Is(err, ErrOutOfRange) || tally != before {
@@ -386,13 +386,13 @@ func FuzzWeightedNPSTally(f *testing.F) {
 			}
 			_ = plain.Add(score)
 			if i%4 == 0 {
-				_ = evens.Add(score, w)
+				_ = evens.Add(WeightedResponse{score, w})
 			} else {
-				_ = odds.Add(score, w)
+				_ = odds.Add(WeightedResponse{score, w})
 			}
 		}
-		evens.Merge(odds)
-		if !evens.TotalWeight().Equal(tally.TotalWeight()) || evens.Responses() != plain.Total() {
+		_ = evens.Merge(&odds)
+		if !evens.TotalWeight().Equal(tally.TotalWeight()) || evens.Responses() != plain.Responses() {
 			t.Fatalf("merged weight %s vs %s", evens.TotalWeight(), tally.TotalWeight())
 		}
 		score, err := tally.Score()

@@ -1,6 +1,8 @@
 package cxmetrics
 
 import (
+	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +18,10 @@ import (
 // activity. It does not count toward order counts, repeat purchases, a
 // customer's first or last purchase, or cohort activity. A zero Amount is an
 // order (a free sample, a fully discounted basket).
+//
+// The accumulators do not de-duplicate: an order added twice counts twice,
+// whatever its ID. Streams that may deliver an order more than once go
+// through an order de-duplicator first.
 type Order struct {
 	ID         string          // the order's identifier, used in error messages
 	CustomerID string          // must not be empty
@@ -28,69 +34,38 @@ type Order struct {
 func (o Order) IsRefund() bool { return o.Amount.IsNegative() }
 
 // Validate checks the fields every metric needs: an empty CustomerID or a
-// zero Time is ErrInconsistent. (Currency rules depend on the other orders
-// of a figure, so accumulators check them.)
-func (o Order) Validate() error { return validateOrder(o, -1) }
+// zero Time is ErrInconsistent, and an Amount with more than [MaxDigits]
+// significant digits or an exponent beyond ±[MaxExponent] is ErrOutOfRange.
+// (Currency rules depend on the other orders of a figure, so accumulators
+// check them.)
+func (o Order) Validate() error { return validateOrder(&o, -1) }
 
 // validateOrder checks the fields every accumulator needs. at is the index
 // of the order in a slice, or -1.
-func validateOrder(o Order, at int) error {
+func validateOrder(o *Order, at int) error {
 	if o.CustomerID == "" {
 		return errorf(ErrInconsistent, "%s has an empty customer ID", orderRef(o, at))
 	}
 	if o.Time.IsZero() {
 		return errorf(ErrInconsistent, "%s has a zero time", orderRef(o, at))
 	}
+	if !inBounds(o.Amount) {
+		return checkDecimal(o.Amount, orderRef(o, at)+": amount")
+	}
 	return nil
 }
 
 // orderRef names an order in an error message.
-func orderRef(o Order, at int) string {
+func orderRef(o *Order, at int) string {
 	var b strings.Builder
 	b.WriteString("order")
 	if o.ID != "" {
-		b.WriteString(" " + strconv.Quote(o.ID))
+		b.WriteString(" " + quote(o.ID))
 	}
 	if at >= 0 {
 		b.WriteString(" at index " + strconv.Itoa(at))
 	}
 	return b.String()
-}
-
-// currencyGuard holds the one currency an accumulator accepts: the currency
-// of the first record it saw.
-type currencyGuard struct {
-	code string
-	set  bool
-}
-
-func (g *currencyGuard) check(o Order, at int) error {
-	if g.set && o.Currency != g.code {
-		return errorf(ErrCurrencyMismatch, "%s in %s among amounts in %s", orderRef(o, at), currencyName(o.Currency), currencyName(g.code))
-	}
-	return nil
-}
-
-// accept records the currency of an order that passed check.
-func (g *currencyGuard) accept(code string) {
-	g.code, g.set = code, true
-}
-
-func (g *currencyGuard) merge(o currencyGuard) error {
-	if g.set && o.set && g.code != o.code {
-		return errorf(ErrCurrencyMismatch, "merging amounts in %s into amounts in %s", currencyName(o.code), currencyName(g.code))
-	}
-	if o.set {
-		g.accept(o.code)
-	}
-	return nil
-}
-
-func currencyName(code string) string {
-	if code == "" {
-		return `no currency ("")`
-	}
-	return strconv.Quote(code)
 }
 
 // customerStats is what OrderStats keeps per customer.
@@ -114,12 +89,14 @@ func (c *customerStats) addOrder(t time.Time) {
 // OrderStats accumulates orders into revenue, order and customer counts and
 // per-customer summaries. The zero value is ready to use. Feed it one order
 // at a time with Add, and combine the stats of other shards with Merge; the
-// same customer may appear in several shards.
+// same customer may appear in several shards. It follows the package's
+// accumulator contract (see the package doc); its one setting, the
+// currency, is that of the first order added.
 //
 // Memory grows with the number of customers, not of orders: about 160 bytes
-// per customer (see BENCHMARKS.md), and no allocation per order once a customer is known. Sums
-// of money are exact. An OrderStats must not be copied after first use; it
-// is not safe for concurrent use.
+// per customer (see BENCHMARKS.md), and no allocation per order once a
+// customer is known. Sums of money are exact. An OrderStats is not safe for
+// concurrent use.
 type OrderStats struct {
 	currency  currencyGuard
 	revenue   exactSum
@@ -130,20 +107,25 @@ type OrderStats struct {
 	customers []customerStats
 }
 
-// Add adds one order or refund (see [Order] for the rules). An empty
-// CustomerID or a zero Time is ErrInconsistent, and a Currency other than
-// that of the orders already added is ErrCurrencyMismatch; either leaves the
-// stats unchanged.
+// Add adds one order or refund (see [Order] for the rules). An invalid
+// order is ErrInconsistent or ErrOutOfRange (see [Order.Validate]), a
+// currency that is not an ISO 4217 code ErrUnknownCurrency, a Currency other
+// than that of the orders already added ErrCurrencyMismatch, and stats that
+// already hold 2^63-1 orders ErrOutOfRange; each leaves the stats
+// unchanged.
 func (s *OrderStats) Add(o Order) error {
-	return s.add(o, -1)
+	return s.add(&o, -1)
 }
 
-func (s *OrderStats) add(o Order, at int) error {
+func (s *OrderStats) add(o *Order, at int) error {
 	if err := validateOrder(o, at); err != nil {
 		return err
 	}
-	if err := s.currency.check(o, at); err != nil {
+	if err := s.currency.check(o.Currency, func() string { return orderRef(o, at) }); err != nil {
 		return err
+	}
+	if s.orders == math.MaxInt64 {
+		return errorf(ErrOutOfRange, "%s: stats already hold %d orders", orderRef(o, at), s.orders)
 	}
 	s.currency.accept(o.Currency)
 	c := s.customer(o.CustomerID)
@@ -184,16 +166,28 @@ func (s *OrderStats) customer(id string) *customerStats {
 	return &s.customers[len(s.customers)-1]
 }
 
+// empty reports whether no order or refund was added.
+func (s *OrderStats) empty() bool { return len(s.customers) == 0 }
+
 // Merge adds the orders accumulated in o to s, as if they had been added to
-// s one by one; o is not modified. A customer present in both is one
-// customer. Stats in different currencies are ErrCurrencyMismatch and leave s
-// unchanged. Merging in any order gives the same result.
+// s one by one; o is not modified, nil o is a no-op and s.Merge(s) counts
+// everything twice. A customer present in both is one customer. Empty stats
+// merge as a no-op whatever their currency, and empty s takes o's currency;
+// two non-empty stats in different currencies are ErrCurrencyMismatch, and
+// more than 2^63-1 orders in all ErrOutOfRange; either leaves s unchanged.
+// Merging in any order gives the same result.
 func (s *OrderStats) Merge(o *OrderStats) error {
-	if o == nil {
+	if o == nil || o.empty() {
 		return nil
 	}
-	if err := s.currency.merge(o.currency); err != nil {
+	if s.empty() {
+		s.currency = o.currency
+	}
+	if err := s.currency.compatible(o.currency); err != nil {
 		return err
+	}
+	if s.orders > math.MaxInt64-o.orders {
+		return errorf(ErrOutOfRange, "merging %d orders into %d overflows int64", o.orders, s.orders)
 	}
 	if o == s {
 		o = o.clone()
@@ -258,12 +252,14 @@ func (s *OrderStats) AOV() (decimal.Decimal, error) {
 	return div(s.Revenue(), decimal.NewFromInt(s.orders)), nil
 }
 
-// PurchaseFrequency returns the average number of orders per customer:
+// PurchaseFrequency returns the average number of orders per customer over
+// everything added (all time, not per period):
 //
 //	PurchaseFrequency = orders / customers with an order
 //
 // A plain number, not a rate, exact to 16 fractional digits; no customers
-// is ErrNoData.
+// is ErrNoData. Not to be confused with [LTVInputs].OrdersPerPeriod, which
+// is orders per customer per period of the lifespan.
 func (s *OrderStats) PurchaseFrequency() (decimal.Decimal, error) {
 	if s.buyers == 0 {
 		return decimal.Decimal{}, errorf(ErrNoData, "purchase frequency of no customers")
@@ -320,11 +316,167 @@ func (s *OrderStats) Summaries() []CustomerSummary {
 	return out
 }
 
+// addSummary adds a decoded customer summary to s, checking it as Add would
+// have produced it.
+func (s *OrderStats) addSummary(c CustomerSummary) error {
+	if c.CustomerID == "" {
+		return errorf(ErrInconsistent, "order stats: a customer has an empty ID")
+	}
+	if _, dup := s.index[c.CustomerID]; dup {
+		return errorf(ErrInconsistent, "order stats: customer %s appears twice", quote(c.CustomerID))
+	}
+	if c.Orders < 0 {
+		return errorf(ErrNegative, "order stats: customer %s has %d orders", quote(c.CustomerID), c.Orders)
+	}
+	hasTimes := !c.First.IsZero() && !c.Last.IsZero()
+	if (c.Orders > 0) != hasTimes || (hasTimes && c.First.After(c.Last)) {
+		return errorf(ErrInconsistent, "order stats: customer %s has %d orders with first %v and last %v", quote(c.CustomerID), c.Orders, c.First, c.Last)
+	}
+	if s.orders > math.MaxInt64-c.Orders {
+		return errorf(ErrOutOfRange, "order stats: orders add up beyond int64")
+	}
+	cs := s.customer(c.CustomerID)
+	cs.revenue.add(c.Revenue)
+	s.revenue.add(c.Revenue)
+	if c.Orders > 0 {
+		s.countOrders(0, c.Orders)
+		cs.orders, cs.first, cs.last = c.Orders, c.First, c.Last
+		s.orders += c.Orders
+	}
+	return nil
+}
+
+type customerJSON struct {
+	ID      string     `json:"id"`
+	Orders  int64      `json:"orders"`
+	Revenue string     `json:"revenue"`
+	First   *time.Time `json:"first,omitempty"`
+	Last    *time.Time `json:"last,omitempty"`
+}
+
+type orderStatsJSON struct {
+	Currency  *string        `json:"currency"` // null before the first order
+	Customers []customerJSON `json:"customers"`
+}
+
+// MarshalJSON encodes the stats as their currency and per-customer
+// summaries, sorted by ID; every total derives from those. First and last
+// times are written as UTC instants, so equal stats encode alike whatever
+// the zones of the orders. Value receiver, so that json.Marshal of a value
+// never gives {}.
+func (s OrderStats) MarshalJSON() ([]byte, error) {
+	j := orderStatsJSON{Customers: make([]customerJSON, 0, len(s.customers))}
+	if s.currency.set {
+		j.Currency = &s.currency.code
+	}
+	for _, c := range s.Summaries() {
+		cj := customerJSON{ID: c.CustomerID, Orders: c.Orders, Revenue: c.Revenue.String()}
+		if c.Orders > 0 {
+			first, last := c.First.UTC(), c.Last.UTC()
+			cj.First, cj.Last = &first, &last
+		}
+		j.Customers = append(j.Customers, cj)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes stats written by MarshalJSON, replacing s. A
+// customer listed twice, with an empty ID, with orders but no first and last
+// time (or first after last), or with times but no orders is
+// ErrInconsistent; negative orders are ErrNegative; a revenue beyond what
+// bounded amounts add up to, or orders beyond int64 in all, ErrOutOfRange;
+// an unknown currency ErrUnknownCurrency. On error s is unchanged.
+func (s *OrderStats) UnmarshalJSON(data []byte) error {
+	var j orderStatsJSON
+	if err := decodeJSON(data, &j, "order stats"); err != nil {
+		return err
+	}
+	var out OrderStats
+	var err error
+	if out.currency, err = decodedCurrency(j.Currency, "order stats"); err != nil {
+		return err
+	}
+	for _, cj := range j.Customers {
+		c := CustomerSummary{CustomerID: cj.ID, Orders: cj.Orders}
+		if cj.First != nil && cj.Last != nil {
+			c.First, c.Last = cj.First.UTC(), cj.Last.UTC()
+		}
+		if c.Revenue, err = parseJSONDecimal(cj.Revenue, "order stats: revenue of customer "+quote(cj.ID), 1); err != nil {
+			return err
+		}
+		if err := out.addSummary(c); err != nil {
+			return err
+		}
+	}
+	*s = out
+	return nil
+}
+
+// MarshalBinary encodes the stats in the package's compact binary form:
+// the currency, then per customer sorted by ID the ID, orders, revenue and,
+// with orders, the first and last instants. Value receiver, as MarshalJSON.
+func (s OrderStats) MarshalBinary() ([]byte, error) {
+	e := newEncoder(tagOrderStats)
+	e.bool(s.currency.set)
+	e.str(s.currency.code)
+	sums := s.Summaries()
+	e.uvarint(uint64(len(sums)))
+	for _, c := range sums {
+		e.str(c.CustomerID)
+		e.uvarint(uint64(c.Orders))
+		e.decimal(c.Revenue)
+		if c.Orders > 0 {
+			e.time(c.First)
+			e.time(c.Last)
+		}
+	}
+	return e.b, nil
+}
+
+// UnmarshalBinary decodes stats written by MarshalBinary, replacing s, with
+// the checks of UnmarshalJSON; on error s is unchanged.
+func (s *OrderStats) UnmarshalBinary(data []byte) error {
+	d := newDecoder(data, tagOrderStats, "order stats")
+	var out OrderStats
+	set, code := d.bool(), d.str()
+	if d.err != nil {
+		return d.err
+	}
+	var err error
+	if set {
+		if out.currency, err = decodedCurrency(&code, "order stats"); err != nil {
+			return err
+		}
+	} else if code != "" {
+		return errorf(ErrInconsistent, "decoding order stats: a currency %s that is not set", quote(code))
+	}
+	n := d.count(4) // ID length, ID, orders, revenue
+	for i := 0; i < n && d.err == nil; i++ {
+		c := CustomerSummary{CustomerID: d.str(), Orders: d.int64()}
+		c.Revenue = d.decimal(1, "revenue")
+		if c.Orders > 0 {
+			c.First, c.Last = d.time(), d.time()
+		}
+		if d.err == nil {
+			if i > 0 && c.CustomerID <= out.customers[len(out.customers)-1].id {
+				d.fail("customers are not sorted by ID")
+				break
+			}
+			d.setErrIf(out.addSummary(c))
+		}
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	*s = out
+	return nil
+}
+
 // statsOf feeds orders to a new OrderStats, naming the index of a bad order.
 func statsOf(orders []Order) (*OrderStats, error) {
 	var s OrderStats
-	for i, o := range orders {
-		if err := s.add(o, i); err != nil {
+	for i := range orders {
+		if err := s.add(&orders[i], i); err != nil {
 			return nil, err
 		}
 	}
@@ -350,6 +502,17 @@ func AOV(orders []Order) (decimal.Decimal, error) {
 		return decimal.Decimal{}, err
 	}
 	return s.AOV()
+}
+
+// PurchaseFrequency returns the average number of orders per customer of
+// orders, over all of them (see [OrderStats.PurchaseFrequency]). No
+// customers is ErrNoData.
+func PurchaseFrequency(orders []Order) (decimal.Decimal, error) {
+	s, err := statsOf(orders)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	return s.PurchaseFrequency()
 }
 
 // RepeatPurchaseRate returns the share of customers with two or more orders,

@@ -181,13 +181,16 @@ func SummarizeTiers(c []CustomerTier) [3]TierSummary {
 }
 
 // RFMScore is a customer's recency, frequency and monetary scores, each in
-// 1..bins where bins is best (most recent, most orders, most revenue).
+// 1..bins where bins is best (most recent, most orders, most revenue), with
+// the values they rank.
 type RFMScore struct {
-	CustomerID                   string
-	Recency, Frequency, Monetary int
-	LastPurchase                 time.Time
-	Orders                       int64
-	Revenue                      decimal.Decimal
+	CustomerID string
+	// RecencyScore, FrequencyScore and MonetaryScore are ranks in 1..bins,
+	// not durations, counts or money.
+	RecencyScore, FrequencyScore, MonetaryScore int
+	LastPurchase                                time.Time       // ranked for recency
+	Orders                                      int64           // ranked for frequency
+	Revenue                                     decimal.Decimal // ranked for monetary value
 }
 
 // RFM scores every customer of stats with at least one order on recency
@@ -213,16 +216,16 @@ func RFM(stats *OrderStats, asOf time.Time, bins int) ([]RFMScore, error) {
 			continue
 		}
 		if s.Last.After(asOf) {
-			return nil, errorf(ErrInconsistent, "customer %q purchased at %s, after the RFM date %s", s.CustomerID, s.Last, asOf)
+			return nil, errorf(ErrInconsistent, "customer %s purchased at %s, after the RFM date %s", quote(s.CustomerID), s.Last, asOf)
 		}
 		out = append(out, RFMScore{CustomerID: s.CustomerID, LastPurchase: s.Last, Orders: s.Orders, Revenue: s.Revenue})
 	}
 	if len(out) == 0 {
 		return nil, errorf(ErrNoData, "RFM of no customers")
 	}
-	rankScores(out, bins, func(a, b *RFMScore) int { return a.LastPurchase.Compare(b.LastPurchase) }, func(s *RFMScore, v int) { s.Recency = v })
-	rankScores(out, bins, func(a, b *RFMScore) int { return cmp.Compare(a.Orders, b.Orders) }, func(s *RFMScore, v int) { s.Frequency = v })
-	rankScores(out, bins, func(a, b *RFMScore) int { return a.Revenue.Cmp(b.Revenue) }, func(s *RFMScore, v int) { s.Monetary = v })
+	rankScores(out, bins, func(a, b *RFMScore) int { return a.LastPurchase.Compare(b.LastPurchase) }, func(s *RFMScore, v int) { s.RecencyScore = v })
+	rankScores(out, bins, func(a, b *RFMScore) int { return cmp.Compare(a.Orders, b.Orders) }, func(s *RFMScore, v int) { s.FrequencyScore = v })
+	rankScores(out, bins, func(a, b *RFMScore) int { return a.Revenue.Cmp(b.Revenue) }, func(s *RFMScore, v int) { s.MonetaryScore = v })
 	return out, nil
 }
 

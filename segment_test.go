@@ -202,7 +202,7 @@ func TestRFM(t *testing.T) {
 		require.Len(t, got, 4)
 		for i, id := range []string{"p", "q", "r", "s"} {
 			assert.Equal(t, id, got[i].CustomerID)
-			assert.Equal(t, tt.want[i], [3]int{got[i].Recency, got[i].Frequency, got[i].Monetary}, "bins %d customer %s", tt.bins, id)
+			assert.Equal(t, tt.want[i], [3]int{got[i].RecencyScore, got[i].FrequencyScore, got[i].MonetaryScore}, "bins %d customer %s", tt.bins, id)
 		}
 	}
 	got, err := RFM(stats, asOf, 4)
@@ -240,9 +240,9 @@ func TestRFMSmall(t *testing.T) {
 		require.NoError(t, err)
 		var out []int
 		for _, g := range got {
-			require.Equal(t, g.Recency, g.Frequency)
-			require.Equal(t, g.Recency, g.Monetary)
-			out = append(out, g.Recency)
+			require.Equal(t, g.RecencyScore, g.FrequencyScore)
+			require.Equal(t, g.RecencyScore, g.MonetaryScore)
+			out = append(out, g.RecencyScore)
 		}
 		return out
 	}

@@ -282,25 +282,25 @@ func (c *collector) report() (*Report, error) {
 		return nil, err
 	}
 
-	if c.nps.Total() > 0 {
+	if c.nps.Responses() > 0 {
 		score, _ := c.nps.Score()
 		lo, hi, err := c.nps.ConfidenceInterval(0.95)
 		if err != nil {
 			return nil, err
 		}
 		rep.NPS = &NPSFigures{
-			Responses: c.nps.Total(), Promoters: c.nps.Promoters, Passives: c.nps.Passives, Detractors: c.nps.Detractors,
+			Responses: c.nps.Responses(), Promoters: c.nps.Promoters, Passives: c.nps.Passives, Detractors: c.nps.Detractors,
 			Score: score, CI95Low: round4(lo), CI95High: round4(hi),
 		}
 	}
-	if c.csat.Total() > 0 {
+	if c.csat.Responses() > 0 {
 		share, _ := c.csat.PositiveShare()
-		rep.CSAT = &ScaleFigures{Responses: c.csat.Total(), Score: share, Distribution: c.csat.Distribution()}
+		rep.CSAT = &ScaleFigures{Responses: c.csat.Responses(), Score: share, Distribution: c.csat.Distribution()}
 	}
-	if c.ces.Total() > 0 {
+	if c.ces.Responses() > 0 {
 		mean, _ := c.ces.Mean()
 		agree, _ := c.ces.PositiveShare()
-		rep.CES = &ScaleFigures{Responses: c.ces.Total(), Score: mean, PositiveShare: &agree, Distribution: c.ces.Distribution()}
+		rep.CES = &ScaleFigures{Responses: c.ces.Responses(), Score: mean, PositiveShare: &agree, Distribution: c.ces.Distribution()}
 	}
 	return rep, nil
 }
