@@ -312,10 +312,10 @@ func ExampleROASByChannel() {
 
 func ExampleLTV() {
 	ltv, err := cxmetrics.LTV(cxmetrics.LTVInputs{
-		AOV:               d("45.00"),
-		OrdersPerPeriod:   d("3.2"), // orders per customer per year
-		Lifespan:          d("2.5"), // years
-		GrossMargin:       d("0.35"),
+		AOV:             d("45.00"),
+		OrdersPerPeriod: d("3.2"), // orders per customer per year
+		Lifespan:        d("2.5"), // years
+		GrossMargin:     d("0.35"),
 	})
 	if err != nil {
 		panic(err)

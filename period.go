@@ -157,4 +157,3 @@ func floorDiv(a, b int) int {
 	}
 	return q
 }
-
