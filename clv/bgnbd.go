@@ -1,10 +1,10 @@
 package clv
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/cxerr"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -33,11 +33,11 @@ var bgnbdNames = []string{"r", "alpha", "a", "b"}
 func checkCustomer(c Customer) error {
 	switch {
 	case !(c.Frequency >= 0) || c.Frequency != math.Trunc(c.Frequency) || math.IsInf(c.Frequency, 0):
-		return fmt.Errorf("clv: customer %q: frequency %v is not a whole number >= 0: %w", c.ID, c.Frequency, cxmetrics.ErrOutOfRange)
+		return errorf(cxmetrics.ErrOutOfRange, "customer %s: frequency %v is not a whole number >= 0", cxerr.Quote(c.ID), c.Frequency)
 	case !(c.Recency >= 0) || !(c.T >= c.Recency) || math.IsInf(c.T, 0):
-		return fmt.Errorf("clv: customer %q: recency %v and T %v need 0 <= recency <= T: %w", c.ID, c.Recency, c.T, cxmetrics.ErrInconsistent)
+		return errorf(cxmetrics.ErrInconsistent, "customer %s: recency %v and T %v need 0 <= recency <= T", cxerr.Quote(c.ID), c.Recency, c.T)
 	case c.Frequency == 0 && c.Recency != 0:
-		return fmt.Errorf("clv: customer %q: recency %v without a repeat purchase: %w", c.ID, c.Recency, cxmetrics.ErrInconsistent)
+		return errorf(cxmetrics.ErrInconsistent, "customer %s: recency %v without a repeat purchase", cxerr.Quote(c.ID), c.Recency)
 	}
 	return nil
 }

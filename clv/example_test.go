@@ -19,20 +19,40 @@ func ExampleBGNBD() {
 	fmt.Printf("P(alive) = %.3f\n", model.ProbabilityAlive(c))
 	fmt.Printf("expected purchases in the next 39 weeks = %.3f\n", model.ConditionalExpectedPurchases(c, 39))
 	fmt.Printf("a new customer: E[X(39)] = %.3f, P(X(39) = 0) = %.4f\n", model.ExpectedPurchases(39), model.ProbabilityOfPurchases(0, 39))
+	// Output:
+	// P(alive) = 0.727
+	// expected purchases in the next 39 weeks = 1.226
+	// a new customer: E[X(39)] = 1.197, P(X(39) = 0) = 0.5738
+}
 
+// Spend per purchase for the same customer, with the Gamma-Gamma
+// parameters fitted to CDNOW's repeat buyers.
+func ExampleGammaGamma() {
 	spend := &clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: decimal.RequireFromString("22.35")}
+	// 6.25 × (15.44 + 2 × 22.35) / (6.25 × 2 + 3.74 - 1): the customer's own
+	// mean of 22.35 pulled toward the population mean of 35.22.
 	fmt.Println("expected spend per purchase:", spend.ConditionalExpectedSpend(c).StringFixed(2))
-	// Twelve months of 52/12 weeks, 1% discount a month, 30% margin.
-	ltv, err := clv.LifetimeValue(model, spend, c, 12, 52.0/12, decimal.RequireFromString("0.01"), decimal.RequireFromString("0.3"))
+	// Output:
+	// expected spend per purchase: 24.66
+}
+
+// A customer's discounted margin over the next twelve months.
+func ExampleLifetimeValue() {
+	purchases := &clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426} // in weeks
+	spend := &clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: decimal.RequireFromString("22.35")}
+	ltv, err := clv.LifetimeValue(purchases, spend, c, clv.LifetimeOptions{
+		Horizon:      12,
+		PeriodLength: 52.0 / 12,                         // a month, in the models' weeks
+		DiscountRate: decimal.RequireFromString("0.01"), // a month
+		Margin:       decimal.RequireFromString("0.3"),
+	})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("12-month margin value:", ltv.StringFixed(2))
 	// Output:
-	// P(alive) = 0.727
-	// expected purchases in the next 39 weeks = 1.226
-	// a new customer: E[X(39)] = 1.197, P(X(39) = 0) = 0.5738
-	// expected spend per purchase: 24.66
 	// 12-month margin value: 10.86
 }
 

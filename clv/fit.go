@@ -1,7 +1,6 @@
 package clv
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -9,11 +8,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
-
-// ErrNotConverged reports a fit whose optimizer stopped without finding a
-// maximum of the likelihood; the message says why. The fit returns no
-// parameters then, never NaN ones.
-var ErrNotConverged = errors.New("clv: the fit did not converge")
 
 // FitOptions tune a maximum-likelihood fit. The zero value fits from the
 // default starting point, without penalty, to a tight tolerance.
@@ -49,27 +43,12 @@ type fitResult struct {
 // errors from the inverse of the observed information (the negative Hessian
 // of ll, by central differences of the analytic gradient).
 func maximize(names []string, ll logLikelihood, n int, opts FitOptions) (*fitResult, error) {
-	k := len(names)
 	if n == 0 {
-		return nil, fmt.Errorf("clv: no customers to fit: %w", cxmetrics.ErrNoData)
+		return nil, errorf(cxmetrics.ErrNoData, "no customers to fit")
 	}
-	if opts.Penalty < 0 || math.IsNaN(opts.Penalty) {
-		return nil, fmt.Errorf("clv: penalty %v below 0: %w", opts.Penalty, cxmetrics.ErrOutOfRange)
-	}
-	init := make([]float64, k)
-	for i := range init {
-		init[i] = 1
-	}
-	if opts.Initial != nil {
-		if len(opts.Initial) != k {
-			return nil, fmt.Errorf("clv: %d initial values for the %d parameters %v: %w", len(opts.Initial), k, names, cxmetrics.ErrOutOfRange)
-		}
-		for i, v := range opts.Initial {
-			if !(v > 0) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("clv: initial %s = %v must be positive: %w", names[i], v, cxmetrics.ErrOutOfRange)
-			}
-			init[i] = v
-		}
+	theta0, err := startingPoint(names, opts)
+	if err != nil {
+		return nil, err
 	}
 	tol := opts.Tolerance
 	if tol <= 0 {
@@ -79,11 +58,54 @@ func maximize(names []string, ll logLikelihood, n int, opts FitOptions) (*fitRes
 	if iters <= 0 {
 		iters = 2000
 	}
+	obj := newObjective(ll, len(names), n, opts.Penalty)
+	theta, err := runBFGS(names, obj, theta0, tol, iters)
+	if err != nil {
+		return nil, err
+	}
+	out := &fitResult{params: make([]float64, len(names))}
+	for i, t := range theta {
+		out.params[i] = math.Exp(t)
+		if math.IsNaN(out.params[i]) || math.IsInf(out.params[i], 0) || out.params[i] == 0 {
+			return nil, errorf(ErrNotConverged, "%s went to %v", names[i], out.params[i])
+		}
+	}
+	out.logLik = ll(out.params, make([]float64, len(names)))
+	if out.stdErr, err = standardErrors(names, ll, out.params); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
+// startingPoint checks opts and returns the log of the starting parameters.
+func startingPoint(names []string, opts FitOptions) ([]float64, error) {
+	k := len(names)
+	if opts.Penalty < 0 || math.IsNaN(opts.Penalty) || math.IsInf(opts.Penalty, 0) {
+		return nil, errorf(cxmetrics.ErrOutOfRange, "penalty %v is not a number >= 0", opts.Penalty)
+	}
+	theta := make([]float64, k) // log 1 = 0: every parameter starts at 1
+	if opts.Initial == nil {
+		return theta, nil
+	}
+	if len(opts.Initial) != k {
+		return nil, errorf(cxmetrics.ErrOutOfRange, "%d initial values for the %d parameters %v", len(opts.Initial), k, names)
+	}
+	for i, v := range opts.Initial {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return nil, errorf(cxmetrics.ErrOutOfRange, "initial %s = %v must be positive", names[i], v)
+		}
+		theta[i] = math.Log(v)
+	}
+	return theta, nil
+}
+
+// objective is -LL/n + penalty × Σ θ² and its gradient, in log space.
+type objective func(theta, grad []float64) float64
+
+func newObjective(ll logLikelihood, k, n int, penalty float64) objective {
 	p := make([]float64, k)
 	g := make([]float64, k)
-	// objective returns -LL/n + penalty and its gradient in log space.
-	objective := func(theta, grad []float64) float64 {
+	return func(theta, grad []float64) float64 {
 		for i, t := range theta {
 			p[i] = math.Exp(t)
 		}
@@ -96,40 +118,41 @@ func maximize(names []string, ll logLikelihood, n int, opts FitOptions) (*fitRes
 		}
 		f := -v / float64(n)
 		for i := range theta {
-			f += opts.Penalty * p[i] * p[i]
+			f += penalty * p[i] * p[i]
 			if grad != nil {
-				grad[i] = -g[i]*p[i]/float64(n) + 2*opts.Penalty*p[i]*p[i]
+				grad[i] = -g[i]*p[i]/float64(n) + 2*penalty*p[i]*p[i]
 			}
 		}
 		return f
 	}
+}
+
+// runBFGS minimises obj from theta0 and returns where it stopped, or
+// ErrNotConverged if the gradient there is not small. BFGS's line search
+// can give up near the optimum, where rounding in a sum over many customers
+// makes the function look flat; a restart from where it stopped, with a
+// fresh Hessian estimate, usually finishes. What counts is the gradient
+// where it ends.
+func runBFGS(names []string, obj objective, theta0 []float64, tol float64, iters int) ([]float64, error) {
 	problem := optimize.Problem{
-		Func: func(theta []float64) float64 { return objective(theta, nil) },
-		Grad: func(grad, theta []float64) { objective(theta, grad) },
-	}
-	theta0 := make([]float64, k)
-	for i, v := range init {
-		theta0[i] = math.Log(v)
+		Func: func(theta []float64) float64 { return obj(theta, nil) },
+		Grad: func(grad, theta []float64) { obj(theta, grad) },
 	}
 	settings := &optimize.Settings{
 		GradientThreshold: tol,
 		MajorIterations:   iters,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 50},
 	}
-	// BFGS's line search can give up near the optimum, where rounding in a
-	// sum over many customers makes the function look flat; a restart from
-	// where it stopped, with a fresh Hessian estimate, usually finishes.
-	// What counts is the gradient where it ends.
-	grad := make([]float64, k)
+	grad := make([]float64, len(theta0))
 	var why string
 	theta := theta0
 	for attempt := 0; attempt < 4; attempt++ {
 		res, err := optimize.Minimize(problem, theta, settings, &optimize.BFGS{})
 		if res == nil {
-			return nil, fmt.Errorf("%w: %v", ErrNotConverged, err)
+			return nil, errorf(ErrNotConverged, "%v", err)
 		}
 		theta = res.X
-		objective(theta, grad)
+		obj(theta, grad)
 		why = fmt.Sprintf("status %v after %d iterations", res.Status, res.MajorIterations)
 		if err != nil {
 			why = fmt.Sprintf("%v (%s)", err, why)
@@ -145,22 +168,9 @@ func maximize(names []string, ll logLikelihood, n int, opts FitOptions) (*fitRes
 				worst = i
 			}
 		}
-		return nil, fmt.Errorf("%w: %s; the gradient in %s is still %.3g", ErrNotConverged, why, names[worst], grad[worst])
+		return nil, errorf(ErrNotConverged, "%s; the gradient in %s is still %.3g", why, names[worst], grad[worst])
 	}
-	out := &fitResult{params: make([]float64, k)}
-	for i, t := range theta {
-		out.params[i] = math.Exp(t)
-		if math.IsNaN(out.params[i]) || math.IsInf(out.params[i], 0) || out.params[i] == 0 {
-			return nil, fmt.Errorf("%w: %s went to %v", ErrNotConverged, names[i], out.params[i])
-		}
-	}
-	out.logLik = ll(out.params, make([]float64, k))
-	var err error
-	out.stdErr, err = standardErrors(names, ll, out.params)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return theta, nil
 }
 
 // converged reports whether a gradient of -LL/n in log space is small
@@ -202,11 +212,11 @@ func standardErrors(names []string, ll logLikelihood, p []float64) ([]float64, e
 	}
 	var chol mat.Cholesky
 	if !chol.Factorize(h) {
-		return nil, fmt.Errorf("%w: the information matrix at the optimum of %v is not positive definite, so there is no maximum or it is not identified", ErrNotConverged, names)
+		return nil, errorf(ErrNotConverged, "the information matrix at the optimum of %v is not positive definite, so there is no maximum or it is not identified", names)
 	}
 	var cov mat.SymDense
 	if err := chol.InverseTo(&cov); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotConverged, err)
+		return nil, errorf(ErrNotConverged, "%v", err)
 	}
 	se := make([]float64, k)
 	for i := range se {

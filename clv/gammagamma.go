@@ -1,10 +1,10 @@
 package clv
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/cxerr"
 	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/mathext"
 )
@@ -78,7 +78,7 @@ func FitGammaGamma(customers []Customer, opts FitOptions) (*GammaGamma, error) {
 			continue
 		}
 		if !c.MonetaryValue.IsPositive() {
-			return nil, fmt.Errorf("clv: customer %q: mean spend %s is not positive, which the Gamma-Gamma model cannot take: %w", c.ID, c.MonetaryValue, cxmetrics.ErrOutOfRange)
+			return nil, errorf(cxmetrics.ErrOutOfRange, "customer %s: mean spend %s is not positive, which the Gamma-Gamma model cannot take", cxerr.Quote(c.ID), c.MonetaryValue)
 		}
 		cs = append(cs, spend{x: c.Frequency, m: c.MonetaryValue.InexactFloat64()})
 	}
@@ -115,42 +115,56 @@ func (g *GammaGamma) ConditionalExpectedSpend(c Customer) decimal.Decimal {
 	return decimal.NewFromFloat(v)
 }
 
+// LifetimeOptions say over what and how [LifetimeValue] sums a customer's
+// value.
+type LifetimeOptions struct {
+	// Horizon is the number of periods summed, at least 1.
+	Horizon int
+	// PeriodLength is one period in the unit the models were fitted in:
+	// 52.0/12 for months when the summary is in weeks. There is no built-in
+	// "30 days a month".
+	PeriodLength float64
+	// DiscountRate is per period, a fraction >= 0 (0.01 for 1% a month).
+	DiscountRate decimal.Decimal
+	// Margin is the gross margin on spend, a fraction in (0, 1].
+	Margin decimal.Decimal
+}
+
 // LifetimeValue returns the customer's expected discounted margin over the
-// next horizon periods, combining a purchase model and a spend model:
+// next opts.Horizon periods, combining a purchase model and a spend model:
 //
-//	Σ_{i=1..horizon} margin × E[spend] × (E[X(i L)] - E[X((i-1) L)]) / (1 + d)^i
+//	Σ_{i=1..Horizon} Margin × E[spend] × (E[X(i L)] - E[X((i-1) L)]) / (1 + d)^i
 //
 // where E[X(t)] is tx.ConditionalExpectedPurchases(c, t), E[spend] is
-// spend.ConditionalExpectedSpend(c), L is periodLength in the unit the
-// models were fitted in (4.345 for months of weeks, say: there is no
-// built-in "30 days a month") and d is the discount rate per period (0.01
-// for 1% a month). Money in the customers' currency; the model terms are
+// spend.ConditionalExpectedSpend(c), L is opts.PeriodLength and d is
+// opts.DiscountRate. Money in the customers' currency; the model terms are
 // float64, the sum is a decimal exact to 16 fractional digits of those
-// terms. horizon < 1, periodLength <= 0, d < 0 or a margin outside (0, 1] is
-// cxmetrics.ErrOutOfRange; nil models are cxmetrics.ErrNoData.
-func LifetimeValue(tx *BGNBD, spend *GammaGamma, c Customer, horizon int, periodLength float64, discountRate decimal.Decimal, margin decimal.Decimal) (decimal.Decimal, error) {
+// terms. A Horizon below 1, a PeriodLength that is not positive, a negative
+// DiscountRate or a Margin outside (0, 1] is cxmetrics.ErrOutOfRange; nil
+// models are cxmetrics.ErrNoData.
+func LifetimeValue(tx *BGNBD, spend *GammaGamma, c Customer, opts LifetimeOptions) (decimal.Decimal, error) {
 	switch {
 	case tx == nil || spend == nil:
-		return decimal.Decimal{}, fmt.Errorf("clv: lifetime value needs both a purchase and a spend model: %w", cxmetrics.ErrNoData)
-	case horizon < 1:
-		return decimal.Decimal{}, fmt.Errorf("clv: horizon %d below 1: %w", horizon, cxmetrics.ErrOutOfRange)
-	case !(periodLength > 0) || math.IsInf(periodLength, 0):
-		return decimal.Decimal{}, fmt.Errorf("clv: period length %v must be positive: %w", periodLength, cxmetrics.ErrOutOfRange)
-	case discountRate.IsNegative():
-		return decimal.Decimal{}, fmt.Errorf("clv: discount rate %s below 0: %w", discountRate, cxmetrics.ErrOutOfRange)
-	case !margin.IsPositive() || margin.GreaterThan(decimal.NewFromInt(1)):
-		return decimal.Decimal{}, fmt.Errorf("clv: margin %s not in (0, 1]: %w", margin, cxmetrics.ErrOutOfRange)
+		return decimal.Decimal{}, errorf(cxmetrics.ErrNoData, "lifetime value needs both a purchase and a spend model")
+	case opts.Horizon < 1:
+		return decimal.Decimal{}, errorf(cxmetrics.ErrOutOfRange, "horizon %d below 1", opts.Horizon)
+	case !(opts.PeriodLength > 0) || math.IsInf(opts.PeriodLength, 0):
+		return decimal.Decimal{}, errorf(cxmetrics.ErrOutOfRange, "period length %v must be positive", opts.PeriodLength)
+	case opts.DiscountRate.IsNegative():
+		return decimal.Decimal{}, errorf(cxmetrics.ErrOutOfRange, "discount rate %s below 0", opts.DiscountRate)
+	case !opts.Margin.IsPositive() || opts.Margin.GreaterThan(decimal.NewFromInt(1)):
+		return decimal.Decimal{}, errorf(cxmetrics.ErrOutOfRange, "margin %s not in (0, 1]", opts.Margin)
 	}
 	if err := checkCustomer(c); err != nil {
 		return decimal.Decimal{}, err
 	}
-	perPurchase := margin.Mul(spend.ConditionalExpectedSpend(c))
-	factor := decimal.NewFromInt(1).Add(discountRate)
+	perPurchase := opts.Margin.Mul(spend.ConditionalExpectedSpend(c))
+	factor := decimal.NewFromInt(1).Add(opts.DiscountRate)
 	discount := decimal.NewFromInt(1)
 	total := decimal.Zero
 	prev := 0.0
-	for i := 1; i <= horizon; i++ {
-		cur := tx.ConditionalExpectedPurchases(c, float64(i)*periodLength)
+	for i := 1; i <= opts.Horizon; i++ {
+		cur := tx.ConditionalExpectedPurchases(c, float64(i)*opts.PeriodLength)
 		discount = discount.Mul(factor).Round(40)
 		total = total.Add(decimal.NewFromFloat(cur-prev).DivRound(discount, 40))
 		prev = cur

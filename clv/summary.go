@@ -1,12 +1,12 @@
 package clv
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/cxerr"
 	"github.com/shopspring/decimal"
 )
 
@@ -59,20 +59,20 @@ type history struct {
 // cxmetrics.ErrOutOfRange. Customers are sorted by ID.
 func Summarize(orders []cxmetrics.Order, end time.Time, unit time.Duration) ([]Customer, error) {
 	if unit <= 0 {
-		return nil, fmt.Errorf("clv: unit %v must be positive: %w", unit, cxmetrics.ErrOutOfRange)
+		return nil, errorf(cxmetrics.ErrOutOfRange, "unit %v must be positive", unit)
 	}
 	if end.IsZero() {
-		return nil, fmt.Errorf("clv: end of the observation period is the zero time: %w", cxmetrics.ErrOutOfRange)
+		return nil, errorf(cxmetrics.ErrOutOfRange, "end of the observation period is the zero time")
 	}
 	loc := end.Location()
 	endDay := day(end, loc)
 	index := map[string]*history{}
 	for i, o := range orders {
 		if err := o.Validate(); err != nil {
-			return nil, fmt.Errorf("clv: order at index %d: %w", i, err)
+			return nil, wrap(err, "order at index %d", i)
 		}
 		if o.Currency != orders[0].Currency {
-			return nil, fmt.Errorf("clv: order at index %d in %q among orders in %q: %w", i, o.Currency, orders[0].Currency, cxmetrics.ErrCurrencyMismatch)
+			return nil, errorf(cxmetrics.ErrCurrencyMismatch, "order at index %d in %s among orders in %s", i, cxerr.Quote(o.Currency), cxerr.Quote(orders[0].Currency))
 		}
 		if o.Time.After(end) {
 			continue
@@ -89,34 +89,42 @@ func Summarize(orders []cxmetrics.Order, end time.Time, unit time.Duration) ([]C
 	unitDays := float64(unit) / float64(24*time.Hour)
 	out := make([]Customer, 0, len(index))
 	for _, h := range index {
-		var purchases []int64
-		for d, bought := range h.days {
-			if bought {
-				purchases = append(purchases, d)
-			}
+		if c, ok := h.summary(endDay, unitDays); ok {
+			out = append(out, c)
 		}
-		if len(purchases) == 0 {
-			continue
-		}
-		slices.Sort(purchases)
-		first, last := purchases[0], purchases[len(purchases)-1]
-		c := Customer{
-			ID:        h.id,
-			Frequency: float64(len(purchases) - 1),
-			Recency:   float64(last-first) / unitDays,
-			T:         float64(endDay-first) / unitDays,
-		}
-		if n := len(purchases) - 1; n > 0 {
-			repeat := decimal.Zero
-			for d, v := range h.spend {
-				if d > first {
-					repeat = repeat.Add(v)
-				}
-			}
-			c.MonetaryValue = repeat.DivRound(decimal.NewFromInt(int64(n)), 16)
-		}
-		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b Customer) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// summary returns the customer's summary at endDay, or false for a customer
+// without a purchase (only refunds).
+func (h *history) summary(endDay int64, unitDays float64) (Customer, bool) {
+	var purchases []int64
+	for d, bought := range h.days {
+		if bought {
+			purchases = append(purchases, d)
+		}
+	}
+	if len(purchases) == 0 {
+		return Customer{}, false
+	}
+	slices.Sort(purchases)
+	first, last := purchases[0], purchases[len(purchases)-1]
+	c := Customer{
+		ID:        h.id,
+		Frequency: float64(len(purchases) - 1),
+		Recency:   float64(last-first) / unitDays,
+		T:         float64(endDay-first) / unitDays,
+	}
+	if n := len(purchases) - 1; n > 0 {
+		repeat := decimal.Zero
+		for d, v := range h.spend {
+			if d > first {
+				repeat = repeat.Add(v)
+			}
+		}
+		c.MonetaryValue = repeat.DivRound(decimal.NewFromInt(int64(n)), 16)
+	}
+	return c, true
 }

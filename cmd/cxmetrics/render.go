@@ -120,10 +120,21 @@ func writeText(w io.Writer, rep *Report) error {
 
 func writeTextTo(w io.Writer, rep *Report) error {
 	d := newDisplay(rep.Currency)
+	for _, section := range []func(io.Writer, *Report, display) error{
+		writeTextInputs, writeTextOrders, writeTextTiers, writeTextCohorts, writeTextSurveys,
+	} {
+		if err := section(w, rep, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTextInputs writes the report's heading: what it was computed from.
+func writeTextInputs(w io.Writer, rep *Report, _ display) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	in := rep.Inputs
-
 	p("cxmetrics report")
 	p("  orders\t%s\t%d rows", in.Orders, in.OrderRows)
 	if in.Responses != "" {
@@ -141,6 +152,13 @@ func writeTextTo(w io.Writer, rep *Report) error {
 		p("  left out\t%d rows in other currencies (-currency %s)", in.OtherCurrencyRows, rep.Currency)
 	}
 	p("")
+	return tw.Flush()
+}
+
+// writeTextOrders writes the order figures.
+func writeTextOrders(w io.Writer, rep *Report, d display) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	o := rep.Orders
 	p("Orders")
 	p("  Net revenue\t%s", d.money(o.Revenue))
@@ -151,52 +169,62 @@ func writeTextTo(w io.Writer, rep *Report) error {
 	p("  Purchase frequency\t%s orders per customer", optFixed(o.PurchaseFrequency, 2))
 	p("  Repeat purchase rate\t%s", optPercent(o.RepeatPurchaseRate))
 	p("  Historical LTV\t%s per customer", optMoney(d, o.HistoricalLTV))
+	return tw.Flush()
+}
+
+// writeTextTiers writes the AOV tiers, if there are any.
+func writeTextTiers(w io.Writer, rep *Report, d display) error {
+	t := rep.AOVTiers
+	if t == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\nAOV tiers (terciles: medium from %s, high from %s)\n", d.money(t.MediumFrom), d.money(t.HighFrom))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  %-6s\tcustomers\torders\trevenue\tAOV\t\n", "tier")
+	for _, r := range t.Tiers {
+		fmt.Fprintf(tw, "  %-6s\t%d\t%d\t%s\t%s\t\n", r.Tier, r.Customers, r.Orders, d.amount(r.Revenue), d.amount(r.AOV))
+	}
+	return tw.Flush()
+}
+
+// writeTextCohorts writes the cohort retention triangle, if there is one.
+func writeTextCohorts(w io.Writer, rep *Report, d display) error {
+	c := rep.Cohorts
+	if c == nil {
+		return nil
+	}
+	letter := periodLetter(c.Period)
+	fmt.Fprintf(w, "\nCohort retention (%% of each %s's new customers who bought again k %ss later)\n", c.Period, c.Period)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  cohort\tsize\t")
+	for k := range c.AverageRetention {
+		fmt.Fprintf(tw, "%s%d\t", letter, k)
+	}
+	fmt.Fprintln(tw)
+	for _, r := range c.Rows {
+		fmt.Fprintf(tw, "  %s\t%d\t", cohortLabel(r.Start, c.Period), r.Size)
+		for _, v := range r.Retention {
+			fmt.Fprintf(tw, "%s\t", v.Shift(2).StringFixed(1))
+		}
+		// Empty cells to the full width keep tabwriter's columns one block.
+		fmt.Fprintln(tw, strings.Repeat("\t", len(c.AverageRetention)-len(r.Retention)))
+	}
+	fmt.Fprintf(tw, "  average\t\t")
+	for _, v := range c.AverageRetention {
+		fmt.Fprintf(tw, "%s\t", v.Shift(2).StringFixed(1))
+	}
+	fmt.Fprintln(tw)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-
-	if t := rep.AOVTiers; t != nil {
-		fmt.Fprintf(w, "\nAOV tiers (terciles: medium from %s, high from %s)\n", d.money(t.MediumFrom), d.money(t.HighFrom))
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "  %-6s\tcustomers\torders\trevenue\tAOV\t\n", "tier")
-		for _, r := range t.Tiers {
-			fmt.Fprintf(tw, "  %-6s\t%d\t%d\t%s\t%s\t\n", r.Tier, r.Customers, r.Orders, d.amount(r.Revenue), d.amount(r.AOV))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+	if !c.Unattributed.IsZero() {
+		fmt.Fprintf(w, "  refunds outside any cohort: %s\n", d.money(c.Unattributed))
 	}
+	return nil
+}
 
-	if c := rep.Cohorts; c != nil {
-		letter := periodLetter(c.Period)
-		fmt.Fprintf(w, "\nCohort retention (%% of each %s's new customers who bought again k %ss later)\n", c.Period, c.Period)
-		tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "  cohort\tsize\t")
-		for k := range c.AverageRetention {
-			fmt.Fprintf(tw, "%s%d\t", letter, k)
-		}
-		fmt.Fprintln(tw)
-		for _, r := range c.Rows {
-			fmt.Fprintf(tw, "  %s\t%d\t", cohortLabel(r.Start, c.Period), r.Size)
-			for _, v := range r.Retention {
-				fmt.Fprintf(tw, "%s\t", v.Shift(2).StringFixed(1))
-			}
-			// Empty cells to the full width keep tabwriter's columns one block.
-			fmt.Fprintln(tw, strings.Repeat("\t", len(c.AverageRetention)-len(r.Retention)))
-		}
-		fmt.Fprintf(tw, "  average\t\t")
-		for _, v := range c.AverageRetention {
-			fmt.Fprintf(tw, "%s\t", v.Shift(2).StringFixed(1))
-		}
-		fmt.Fprintln(tw)
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		if !c.Unattributed.IsZero() {
-			fmt.Fprintf(w, "  refunds outside any cohort: %s\n", d.money(c.Unattributed))
-		}
-	}
-
+// writeTextSurveys writes NPS, CSAT and CES.
+func writeTextSurveys(w io.Writer, rep *Report, _ display) error {
 	fmt.Fprintln(w)
 	if n := rep.NPS; n != nil {
 		fmt.Fprintf(w, "NPS   %s points (95%% CI %.1f to %.1f), %d answers: %d promoters, %d passives, %d detractors\n",
