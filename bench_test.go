@@ -81,13 +81,13 @@ func BenchmarkCohortBuilder(b *testing.B) {
 		for _, o := range orders {
 			_ = kept.Add(o)
 		}
-	}, func() int64 { return int64(len(kept.customers)) })
+	}, func() int64 { return int64(len(kept.customers.rows)) })
 	var cells int
-	for i := range kept.customers {
-		cells += len(kept.customers[i].cells)
+	for i := range kept.customers.rows {
+		cells += len(kept.customers.rows[i].cells)
 	}
 	b.ReportMetric(perCustomer, "B/customer")
-	b.ReportMetric(float64(cells)/float64(len(kept.customers)), "periods/customer")
+	b.ReportMetric(float64(cells)/float64(len(kept.customers.rows)), "periods/customer")
 }
 
 // reportPerOrder reports the time per order of a benchmark that feeds n
@@ -258,5 +258,46 @@ func TestBaselineMatchesCohortBuilder(t *testing.T) {
 	}
 	if !table.Unattributed.Equal(decimal.New(unattributed, -2)) {
 		t.Fatalf("unattributed %s, baseline %d", table.Unattributed, unattributed)
+	}
+}
+
+// BenchmarkCohortBuilderEncoding encodes and decodes a builder of the 1M
+// orders (100,000 customers) in both forms, reporting the payload's size.
+func BenchmarkCohortBuilderEncoding(b *testing.B) {
+	builder, _ := NewCohortBuilder(CohortOptions{})
+	for _, o := range millionOrders() {
+		if err := builder.Add(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, enc := range []struct {
+		name      string
+		marshal   func() ([]byte, error)
+		unmarshal func(*CohortBuilder, []byte) error
+	}{
+		{"JSON", builder.MarshalJSON, (*CohortBuilder).UnmarshalJSON},
+		{"Binary", builder.MarshalBinary, (*CohortBuilder).UnmarshalBinary},
+	} {
+		payload, err := enc.marshal()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(enc.name+"/Marshal", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := enc.marshal(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(payload)), "bytes")
+			b.ReportMetric(float64(len(payload))/float64(len(builder.customers.rows)), "B/customer")
+		})
+		b.Run(enc.name+"/Unmarshal", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				var back CohortBuilder
+				if err := enc.unmarshal(&back, payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -107,8 +106,7 @@ func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
 type CohortBuilder struct {
 	opts      CohortOptions
 	currency  currencyGuard
-	index     map[string]int32
-	customers []cohortCustomer
+	customers customerTable[cohortCustomer]
 }
 
 // NewCohortBuilder returns an empty builder for opts. A Period other than
@@ -137,10 +135,7 @@ func (b *CohortBuilder) Add(o Order) error {
 }
 
 func (b *CohortBuilder) add(o *Order, at int) error {
-	if err := validateOrder(o, at); err != nil {
-		return err
-	}
-	if err := b.currency.check(o.Currency, func() string { return orderRef(o, at) }); err != nil {
+	if err := b.currency.admit(o, at); err != nil {
 		return err
 	}
 	p, ok := b.opts.index(o.Time)
@@ -159,20 +154,8 @@ func (b *CohortBuilder) add(o *Order, at int) error {
 }
 
 func (b *CohortBuilder) customer(id string) *cohortCustomer {
-	if i, ok := b.index[id]; ok {
-		return &b.customers[i]
-	}
-	if b.index == nil {
-		b.index = make(map[string]int32)
-	}
-	// Clone the ID so the builder does not keep a caller's larger buffer alive.
-	b.index[strings.Clone(id)] = int32(len(b.customers))
-	b.customers = append(b.customers, cohortCustomer{first: noPeriod})
-	return &b.customers[len(b.customers)-1]
+	return b.customers.get(id, cohortCustomer{first: noPeriod})
 }
-
-// empty reports whether no order or refund was added.
-func (b *CohortBuilder) empty() bool { return len(b.customers) == 0 }
 
 // Merge adds the orders accumulated in o to b, as if they had been added to
 // b; o is not modified, nil o is a no-op and b.Merge(b) counts everything
@@ -181,10 +164,10 @@ func (b *CohortBuilder) empty() bool { return len(b.customers) == 0 }
 // builders with different options are ErrInconsistent, and in different
 // currencies ErrCurrencyMismatch; either leaves b unchanged.
 func (b *CohortBuilder) Merge(o *CohortBuilder) error {
-	if o == nil || o.empty() {
+	if o == nil || o.customers.empty() {
 		return nil
 	}
-	if b.empty() {
+	if b.customers.empty() {
 		b.opts, b.currency = o.opts, o.currency
 	}
 	if !b.opts.sameAs(o.opts) {
@@ -197,9 +180,9 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 	if o == b {
 		o = b.clone()
 	}
-	for id, i := range o.index {
-		oc := &o.customers[i]
-		c := b.customer(id)
+	for i := range o.customers.rows {
+		oc := &o.customers.rows[i]
+		c := b.customer(o.customers.index.id(int32(i)))
 		c.first = min(c.first, oc.first)
 		for _, src := range oc.cells {
 			dst := c.cell(src.period)
@@ -224,12 +207,7 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 
 func (b *CohortBuilder) clone() *CohortBuilder {
 	c := *b
-	c.index = make(map[string]int32, len(b.index))
-	for k, v := range b.index {
-		c.index[k] = v
-	}
-	c.customers = make([]cohortCustomer, len(b.customers))
-	for i, cc := range b.customers {
+	c.customers = b.customers.clone(func(cc cohortCustomer) cohortCustomer {
 		cc.cells = slices.Clone(cc.cells)
 		if cc.rest != nil {
 			rest := make(map[int32]decimal.Decimal, len(cc.rest))
@@ -238,8 +216,8 @@ func (b *CohortBuilder) clone() *CohortBuilder {
 			}
 			cc.rest = rest
 		}
-		c.customers[i] = cc
-	}
+		return cc
+	})
 	return &c
 }
 
@@ -291,8 +269,8 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 		sums[i] = make([]exactSum, n)
 	}
 	var unattributed exactSum
-	for i := range b.customers {
-		b.customers[i].addTo(t.Rows, sums, firsts, &unattributed)
+	for i := range b.customers.rows {
+		b.customers.rows[i].addTo(t.Rows, sums, firsts, &unattributed)
 	}
 	for i := range t.Rows {
 		for k := range sums[i] {
@@ -307,8 +285,8 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 // with a purchase, and the last period with a cell of any of them.
 func (b *CohortBuilder) cohortPeriods() (firsts []int32, last int32) {
 	last = math.MinInt32
-	for i := range b.customers {
-		c := &b.customers[i]
+	for i := range b.customers.rows {
+		c := &b.customers.rows[i]
 		if c.first == noPeriod {
 			continue
 		}
@@ -433,23 +411,6 @@ type cohortCellData struct {
 	revenue decimal.Decimal
 }
 
-// customerRef is a customer ID and its number in a builder.
-type customerRef struct {
-	id string
-	i  int32
-}
-
-// sortedCustomers returns the builder's customers sorted by ID, for
-// canonical encodings.
-func (b *CohortBuilder) sortedCustomers() []customerRef {
-	out := make([]customerRef, 0, len(b.index))
-	for id, i := range b.index {
-		out = append(out, customerRef{id, i})
-	}
-	slices.SortFunc(out, func(x, y customerRef) int { return strings.Compare(x.id, y.id) })
-	return out
-}
-
 // addDecoded adds a decoded customer to b, checking the cells as Add would
 // have produced them: an empty or repeated ID, or periods not increasing,
 // is ErrInconsistent; a period Add cannot produce, or a revenue beyond what
@@ -458,7 +419,7 @@ func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
 	if id == "" {
 		return errorf(ErrInconsistent, "cohort builder: a customer has an empty ID")
 	}
-	if _, dup := b.index[id]; dup {
+	if _, dup := b.customers.index.lookup(id); dup {
 		return errorf(ErrInconsistent, "cohort builder: customer %s appears twice", quote(id))
 	}
 	lo, hi := b.opts.Period.indexRange()
@@ -507,14 +468,14 @@ type cohortBuilderJSON struct {
 func (b CohortBuilder) MarshalJSON() ([]byte, error) {
 	j := cohortBuilderJSON{
 		Period: b.opts.Period.String(), Location: b.opts.location().String(),
-		Customers: make([]cohortCustomerJSON, 0, len(b.customers)),
+		Customers: make([]cohortCustomerJSON, 0, len(b.customers.rows)),
 	}
 	if b.currency.set {
 		j.Currency = &b.currency.code
 	}
-	for _, sc := range b.sortedCustomers() {
-		c := &b.customers[sc.i]
-		cj := cohortCustomerJSON{ID: sc.id, Cells: make([]cellJSON, len(c.cells))}
+	for _, n := range b.customers.index.sorted() {
+		c := &b.customers.rows[n]
+		cj := cohortCustomerJSON{ID: b.customers.index.id(n), Cells: make([]cellJSON, len(c.cells))}
 		for k, cell := range c.cells {
 			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: c.revenue(cell).String()}
 		}
@@ -583,11 +544,10 @@ func (b CohortBuilder) MarshalBinary() ([]byte, error) {
 	e.str(b.opts.location().String())
 	e.bool(b.currency.set)
 	e.str(b.currency.code)
-	sorted := b.sortedCustomers()
-	e.uvarint(uint64(len(sorted)))
-	for _, sc := range sorted {
-		c := &b.customers[sc.i]
-		e.str(sc.id)
+	e.uvarint(uint64(len(b.customers.rows)))
+	for _, n := range b.customers.index.sorted() {
+		c := &b.customers.rows[n]
+		e.str(b.customers.index.id(n))
 		e.uvarint(uint64(len(c.cells)))
 		for k, cell := range c.cells {
 			if k == 0 {

@@ -12,23 +12,72 @@
 //     function's doc says which.
 //   - Money is exact: sums of [decimal.Decimal] never pass through float64.
 //     Quotients carry 16 fractional digits, rounded half away from zero
-//     (shopspring's Div with its default precision, passed explicitly so a
-//     program that changes decimal.DivisionPrecision does not change our
-//     figures). Rounding for display is the caller's choice.
+//     (DivRound with 16 places, passed explicitly so a program that changes
+//     decimal.DivisionPrecision does not change our figures). Rounding for
+//     display is the caller's choice. Every decimal passed in has at most
+//     [MaxDigits] significant digits and an exponent within ±[MaxExponent],
+//     which bounds what a hostile value can cost.
 //   - Statistics (standard errors, confidence intervals, p-values) are
 //     float64.
 //   - Errors wrap one of the sentinels [ErrNoData], [ErrOutOfRange],
 //     [ErrNegative], [ErrInconsistent], [ErrCurrencyMismatch] and
-//     [ErrUnknownCurrency] with the bad value and its position; test them with [errors.Is]. An empty
-//     denominator is ErrNoData, never 0 or NaN. No function panics on bad
-//     input, and none modifies what the caller passes in.
-//   - Every metric over a stream of records has an accumulator whose zero
-//     value is ready to use, with Add (one record) and Merge (a partial
-//     result from another shard or machine, in any order). The slice
-//     functions, such as [NPS] and [CSAT], are thin wrappers over them.
-//     Accumulators encode to JSON (exact decimals as strings) so partial
-//     results can travel between machines: encode on the shard, decode,
-//     Merge.
+//     [ErrUnknownCurrency] with the bad value and its position ("at index
+//     N" in a slice), as "cxmetrics: what was wrong: sentinel"; test them
+//     with [errors.Is]. An empty denominator is ErrNoData, never 0 or NaN.
+//     No function panics on bad input, and none modifies what the caller
+//     passes in.
+//   - Every metric over a stream of records has an accumulator (see
+//     Accumulators below); the slice functions, such as [NPS] and [CSAT],
+//     are thin wrappers over them.
+//
+// # Accumulators
+//
+// [NPSTally], [WeightedNPSTally], [ScaleTally], [OrderStats] and
+// [CohortBuilder] take records one at a time and combine partial results
+// from other shards or machines. They all follow one contract:
+//
+//   - The zero value is ready and means the documented default: an NPS
+//     tally with no answers, a [FivePoint] scale tally, monthly cohorts in
+//     UTC. Constructors such as [NewScaleTally] and [NewCohortBuilder] set
+//     another configuration.
+//   - Add(x) error adds one record. A record it rejects leaves the
+//     accumulator unchanged, so a caller may skip it and go on.
+//   - Merge(o) error adds everything o holds, as if o's records had been
+//     added one by one; o is not modified. A nil o is a no-op, and
+//     a.Merge(a) counts everything twice. Merging an empty accumulator
+//     changes nothing whatever its configuration, and an empty accumulator
+//     that receives a non-empty one adopts its configuration (scale,
+//     period, location, currency). Two non-empty accumulators with different
+//     configurations are [ErrInconsistent] ([ErrCurrencyMismatch] for
+//     currencies) and leave the receiver unchanged. Merging in any order and
+//     grouping gives the same result.
+//   - Counts that would pass 2^63-1 are [ErrOutOfRange], from Add and Merge
+//     alike, never a silent wrap-around.
+//   - MarshalJSON and MarshalBinary encode a partial result to ship between
+//     machines; UnmarshalJSON and UnmarshalBinary decode it and check
+//     everything Add would have enforced, returning the package's sentinels
+//     and leaving the receiver unchanged on error. The binary form is
+//     compact and versioned ('c' 'x', a type tag, a layout version) and
+//     canonical: equal accumulators encode to equal bytes. Both marshalers
+//     have value receivers, so json.Marshal of a value, not only of a
+//     pointer, encodes the accumulator; every other method has a pointer
+//     receiver.
+//   - Memory grows with what is distinct (customers, their active periods,
+//     answer values), never with the number of records.
+//   - No accumulator is safe for concurrent use: give each goroutine its
+//     own and merge them.
+//
+// Because they share the contract, one generic constraint fits them all:
+//
+//	interface {
+//		*A
+//		Add(In) error
+//		Merge(*A) error
+//		encoding.BinaryMarshaler
+//		encoding.BinaryUnmarshaler
+//	}
+//
+// and one helper can fan in any of them (see the fanIn example).
 //
 // # Survey metrics
 //
@@ -84,7 +133,8 @@
 // # Acquisition
 //
 // [ConversionRate] = conversions / visitors and [LeadCloseRate] = customers
-// / leads are fractions. Customer acquisition cost, [CAC] = all acquisition
+// / leads are fractions; like every two-argument ratio of the package
+// ([ROAS], [ROI], [LTVToCAC]) they take the numerator first. Customer acquisition cost, [CAC] = all acquisition
 // costs / new customers, counts every cost of winning customers
 // ([AcquisitionCosts]: ads, fees, campaigns, discounts, free trials, sales
 // staff); leaving some out flatters it. [ROAS] = attributed revenue / ad
@@ -94,9 +144,10 @@
 // # Lifetime value
 //
 // Customer lifetime value (LTV) estimates what a customer is worth over the
-// whole relationship. [LTV] = AOV × purchase frequency × lifespan × gross
-// margin is the e-commerce rule of thumb; [LTVFromChurn] = ARPU × margin /
-// churn suits subscriptions; [DiscountedLTV] = m(1 + d) / (1 + d - r)
+// whole relationship. [LTV] = AOV × orders per period × lifespan × gross
+// margin is the e-commerce rule of thumb (orders per customer per period,
+// not [OrderStats.PurchaseFrequency] over all time); [LTVFromChurn] = ARPU ×
+// margin / churn suits subscriptions; [DiscountedLTV] = m(1 + d) / (1 + d - r)
 // (Gupta & Lehmann 2003) discounts future margin; [HistoricalLTV] is what
 // customers have actually spent so far. Compare LTV with CAC through
 // [LTVToCAC] (3 or more is the usual target) and [CACPayback], the periods of
@@ -139,8 +190,8 @@
 // # Where to start
 //
 // Feed answers to an [NPSTally] or a [ScaleTally], and orders to an
-// [OrderStats] and a [CohortBuilder], as they arrive; merge the accumulators of your shards; read
-// the figures when you report. The period-based metrics take plain structs
+// [OrderStats] and a [CohortBuilder], as they arrive; merge the accumulators
+// of your shards; read the figures when you report. The period-based metrics take plain structs
 // ([PeriodCounts], [RevenueMovements], [AcquisitionCosts], [LTVInputs]) whose
 // field names read like the formula. The examples show each metric end to
 // end.

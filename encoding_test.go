@@ -1,9 +1,11 @@
 package cxmetrics
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -221,53 +223,177 @@ func TestCohortBuilderJSON(t *testing.T) {
 	}
 }
 
-// FuzzDecodeAccumulators feeds arbitrary payloads to every decoder: none
-// may panic, every error wraps a sentinel, and what decodes encodes again
-// to a payload that decodes to the same thing.
-func FuzzDecodeAccumulators(f *testing.F) {
-	f.Add([]byte(`{"promoters":"2.5","passives":"0.5","detractors":"1","sum_squares":"7.5","responses":3}`))
-	f.Add([]byte(`{"scale":{"min":1,"max":5,"positive":4},"counts":[0,1,0,0,2]}`))
-	f.Add([]byte(`{"currency":"USD","customers":[{"id":"a","orders":1,"revenue":"1","first":"2024-01-01T00:00:00Z","last":"2024-01-01T00:00:00Z"}]}`))
-	f.Add([]byte(`{"period":"day","location":"UTC","currency":null,"customers":[{"id":"a","cells":[{"period":5,"active":true,"revenue":"1"},{"period":9,"active":false,"revenue":"-1"}]}]}`))
-	sentinels := []error{ErrNoData, ErrOutOfRange, ErrNegative, ErrInconsistent, ErrCurrencyMismatch}
-	isSentinel := func(err error) bool {
-		for _, s := range sentinels {
-			if errors.Is(err, s) {
-				return true
-			}
+// decoders are the accumulators' decoders, for the fuzz targets.
+func decoders() []interface {
+	json.Marshaler
+	json.Unmarshaler
+	encoding.BinaryMarshaler
+	encoding.BinaryUnmarshaler
+} {
+	return []interface {
+		json.Marshaler
+		json.Unmarshaler
+		encoding.BinaryMarshaler
+		encoding.BinaryUnmarshaler
+	}{&NPSTally{}, &WeightedNPSTally{}, &ScaleTally{}, &OrderStats{}, &CohortBuilder{}}
+}
+
+var sentinels = []error{ErrNoData, ErrOutOfRange, ErrNegative, ErrInconsistent, ErrCurrencyMismatch, ErrUnknownCurrency}
+
+func isSentinel(err error) bool {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return true
 		}
-		return false
 	}
+	return false
+}
+
+// seedPayloads returns valid JSON and binary payloads of every accumulator,
+// some with extreme values, for the fuzzers to mutate.
+func seedPayloads() [][]byte {
+	var out [][]byte
+	add := func(vs ...interface {
+		json.Marshaler
+		encoding.BinaryMarshaler
+	}) {
+		for _, v := range vs {
+			j, _ := v.MarshalJSON()
+			b, _ := v.MarshalBinary()
+			out = append(out, j, b)
+		}
+	}
+	var w WeightedNPSTally
+	_ = w.Add(WeightedResponse{Score: 10, Weight: dec("1e1000")})
+	_ = w.Add(WeightedResponse{Score: 3, Weight: dec("1e-1000")})
+	_ = w.Add(WeightedResponse{Score: 8, Weight: dec("123456789012345678901234567890.1234567891")})
+	ces, _ := NewScaleTally(SevenPointCES)
+	_ = ces.Add(7)
+	var s OrderStats
+	_ = s.Add(Order{CustomerID: "a", Time: utc(2024, 1, 1), Amount: dec("12.5"), Currency: "USD"})
+	_ = s.Add(Order{CustomerID: "b", Time: utc(2024, 2, 1), Amount: dec("-1e999"), Currency: "USD"})
+	b, _ := NewCohortBuilder(CohortOptions{Period: Day})
+	_ = b.Add(Order{CustomerID: "a", Time: utc(2024, 1, 1), Amount: dec("99999999999999999999999.5")})
+	_ = b.Add(Order{CustomerID: "a", Time: utc(9999, 12, 31), Amount: dec("1")})
+	_ = b.Add(Order{CustomerID: "z", Time: utc(1, 1, 1), Amount: dec("-0.0000000000000000000001")})
+	add(&NPSTally{Promoters: 5, Passives: 2, Detractors: 1}, &w, ces, &s, b)
+	return out
+}
+
+// FuzzDecodeAccumulators feeds arbitrary payloads, JSON and binary, to
+// every decoder: none may panic, every error wraps a sentinel, and what
+// decodes encodes again, in both forms, to payloads that decode to the same
+// accumulator and encode to the same bytes.
+func FuzzDecodeAccumulators(f *testing.F) {
+	for _, p := range seedPayloads() {
+		f.Add(p)
+	}
+	f.Add([]byte(`{"period":"day","location":"UTC","currency":null,"customers":[{"id":"a","cells":[{"period":5,"active":true,"revenue":"1"},{"period":9,"active":false,"revenue":"-1"}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var w WeightedNPSTally
-		var st ScaleTally
-		var os OrderStats
-		var cb CohortBuilder
-		for _, v := range []json.Unmarshaler{&w, &st, &os, &cb} {
-			err := v.UnmarshalJSON(data)
-			if err != nil {
-				if !isSentinel(err) {
-					t.Fatalf("%T: error without a sentinel: %v", v, err)
+		for _, v := range decoders() {
+			for _, decode := range []func([]byte) error{v.UnmarshalJSON, v.UnmarshalBinary} {
+				if err := decode(data); err != nil {
+					if !isSentinel(err) {
+						t.Fatalf("%T: error without a sentinel: %v", v, err)
+					}
+					continue
 				}
-				continue
-			}
-			again, err := json.Marshal(v)
-			if err != nil {
-				t.Fatalf("%T: re-encoding: %v", v, err)
-			}
-			if err := v.UnmarshalJSON(again); err != nil {
-				t.Fatalf("%T: decoding its own encoding %s: %v", v, again, err)
-			}
-			third, _ := json.Marshal(v)
-			if string(third) != string(again) {
-				t.Fatalf("%T: encoding is not stable:\n%s\n%s", v, again, third)
+				j1, err := v.MarshalJSON()
+				if err != nil {
+					t.Fatalf("%T: re-encoding JSON: %v", v, err)
+				}
+				b1, err := v.MarshalBinary()
+				if err != nil {
+					t.Fatalf("%T: re-encoding binary: %v", v, err)
+				}
+				if err := v.UnmarshalJSON(j1); err != nil {
+					t.Fatalf("%T: decoding its own JSON %s: %v", v, j1, err)
+				}
+				if j2, _ := v.MarshalJSON(); string(j2) != string(j1) {
+					t.Fatalf("%T: JSON is not stable:\n%s\n%s", v, j1, j2)
+				}
+				if err := v.UnmarshalBinary(b1); err != nil {
+					t.Fatalf("%T: decoding its own binary %x: %v", v, b1, err)
+				}
+				if b2, _ := v.MarshalBinary(); string(b2) != string(b1) {
+					t.Fatalf("%T: binary is not stable:\n%x\n%x", v, b1, b2)
+				}
 			}
 		}
-		if _, err := cb.Table(); err != nil && !isSentinel(err) {
-			t.Fatalf("table: %v", err)
-		}
-		_, _ = w.Score()
-		_, _ = st.Mean()
-		_, _ = os.AOV()
 	})
+}
+
+func TestNPSTallyUnmarshalChecks(t *testing.T) {
+	var tally NPSTally
+	require.NoError(t, json.Unmarshal([]byte(`{"promoters":5,"passives":2,"detractors":1}`), &tally))
+	assert.Equal(t, NPSTally{5, 2, 1}, tally)
+	for _, bad := range []struct {
+		json string
+		err  error
+	}{
+		{`{"promoters":-1,"passives":0,"detractors":0}`, ErrNegative},
+		{`{"promoters":9223372036854775807,"passives":1,"detractors":0}`, ErrOutOfRange},
+		{`{"promoters":"x"}`, ErrInconsistent},
+	} {
+		err := tally.UnmarshalJSON([]byte(bad.json))
+		assert.ErrorIs(t, err, bad.err, bad.json)
+		assert.Equal(t, NPSTally{5, 2, 1}, tally, "unchanged on error")
+	}
+	// A tally with a negative count cannot be merged or encoded.
+	poisoned := NPSTally{Promoters: -3}
+	assert.ErrorIs(t, tally.Merge(&poisoned), ErrNegative)
+	assert.Equal(t, NPSTally{5, 2, 1}, tally)
+	_, err := poisoned.MarshalBinary()
+	assert.ErrorIs(t, err, ErrNegative)
+}
+
+// Every malformed binary payload is an error with a sentinel, and the
+// receiver is unchanged.
+func TestBinaryDecodingChecks(t *testing.T) {
+	valid := func(v encoding.BinaryMarshaler) []byte {
+		b, err := v.MarshalBinary()
+		require.NoError(t, err)
+		return b
+	}
+	var stats OrderStats
+	require.NoError(t, stats.Add(Order{CustomerID: "a", Time: utc(2024, 1, 1), Amount: dec("1.5")}))
+	require.NoError(t, stats.Add(Order{CustomerID: "b", Time: utc(2024, 1, 2), Amount: dec("2")}))
+	statsBytes := valid(stats)
+	nps := valid(NPSTally{1, 2, 3})
+	for _, c := range []struct {
+		name string
+		into encoding.BinaryUnmarshaler
+		data []byte
+		err  error
+	}{
+		{"empty", &NPSTally{}, nil, ErrInconsistent},
+		{"not ours", &NPSTally{}, []byte("PK\x03\x04"), ErrInconsistent},
+		{"other type", &ScaleTally{}, nps, ErrInconsistent},
+		{"future version", &NPSTally{}, append([]byte("cx\x01\x02"), nps[4:]...), ErrInconsistent},
+		{"truncated", &NPSTally{}, nps[:len(nps)-1], ErrInconsistent},
+		{"trailing bytes", &NPSTally{}, append(slices.Clone(nps), 0), ErrInconsistent},
+		{"count beyond int64", &NPSTally{}, []byte("cx\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x00\x00"), ErrOutOfRange},
+		{"overflowing total", &NPSTally{}, []byte("cx\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x01\x00"), ErrOutOfRange},
+		// 'c' 'x' tag 4 v1, currency unset, "", 2 customers: "b" then "a"
+		{"customers out of order", &OrderStats{}, []byte("cx\x04\x01\x00\x00\x02\x01b\x00\x00\x00\x00\x01a\x00\x00\x00\x00"), ErrInconsistent},
+		{"a count beyond the payload", &OrderStats{}, []byte("cx\x04\x01\x00\x00\xff\xff\xff\xff\x0f"), ErrInconsistent},
+		// decimal 10 written as coefficient 10, exponent 0: not canonical
+		{"decimal with a trailing zero", &OrderStats{}, []byte("cx\x04\x01\x00\x00\x01\x01a\x00\x00\x00\x14"), ErrInconsistent},
+		{"decimal exponent beyond the bounds", &OrderStats{}, []byte("cx\x04\x01\x00\x00\x01\x01a\x00\xa0\x1f\x00\x02"), ErrOutOfRange},
+		{"unknown currency", &OrderStats{}, []byte("cx\x04\x01\x01\x03XYZ\x00"), ErrUnknownCurrency},
+		{"scale with too many values", &ScaleTally{}, []byte("cx\x03\x01\x00\xd0\x0f\x02"), ErrOutOfRange},
+		{"cohort period Add cannot produce", &CohortBuilder{}, []byte("cx\x05\x01\x00\x03UTC\x00\x00\x01\x01a\x01\x0a\x01\x00\x00\x02"), ErrOutOfRange},
+		{"cohort zone unknown", &CohortBuilder{}, []byte("cx\x05\x01\x00\x04Mars\x00\x00\x00"), ErrOutOfRange},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before, _ := json.Marshal(c.into)
+			err := c.into.UnmarshalBinary(c.data)
+			assert.ErrorIs(t, err, c.err)
+			after, _ := json.Marshal(c.into)
+			assert.Equal(t, string(before), string(after), "unchanged on error")
+		})
+	}
+	var back OrderStats
+	require.NoError(t, back.UnmarshalBinary(statsBytes))
+	assertSameStats(t, &stats, &back)
 }

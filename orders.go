@@ -3,7 +3,6 @@ package cxmetrics
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +54,15 @@ func validateOrder(o *Order, at int) error {
 	return nil
 }
 
+// admit validates o and checks its currency against g: what every
+// accumulator of orders checks before it changes anything.
+func (g *currencyGuard) admit(o *Order, at int) error {
+	if err := validateOrder(o, at); err != nil {
+		return err
+	}
+	return g.check(o.Currency, func() string { return orderRef(o, at) })
+}
+
 // orderRef names an order in an error message.
 func orderRef(o *Order, at int) string {
 	var b strings.Builder
@@ -70,7 +78,6 @@ func orderRef(o *Order, at int) string {
 
 // customerStats is what OrderStats keeps per customer.
 type customerStats struct {
-	id          string
 	orders      int64
 	revenue     exactSum
 	first, last time.Time // zero while the customer has no order
@@ -103,8 +110,7 @@ type OrderStats struct {
 	orders    int64
 	buyers    int64 // customers with at least one order
 	repeaters int64 // customers with two or more orders
-	index     map[string]int
-	customers []customerStats
+	customers customerTable[customerStats]
 }
 
 // Add adds one order or refund (see [Order] for the rules). An invalid
@@ -118,10 +124,7 @@ func (s *OrderStats) Add(o Order) error {
 }
 
 func (s *OrderStats) add(o *Order, at int) error {
-	if err := validateOrder(o, at); err != nil {
-		return err
-	}
-	if err := s.currency.check(o.Currency, func() string { return orderRef(o, at) }); err != nil {
+	if err := s.currency.admit(o, at); err != nil {
 		return err
 	}
 	if s.orders == math.MaxInt64 {
@@ -151,23 +154,10 @@ func (s *OrderStats) countOrders(before, after int64) {
 }
 
 // customer returns the stats of the customer with the given ID, creating
-// them if needed. The ID is cloned so the stats do not keep a caller's
-// larger buffer alive.
+// them if needed.
 func (s *OrderStats) customer(id string) *customerStats {
-	if i, ok := s.index[id]; ok {
-		return &s.customers[i]
-	}
-	if s.index == nil {
-		s.index = make(map[string]int)
-	}
-	id = strings.Clone(id)
-	s.index[id] = len(s.customers)
-	s.customers = append(s.customers, customerStats{id: id})
-	return &s.customers[len(s.customers)-1]
+	return s.customers.get(id, customerStats{})
 }
-
-// empty reports whether no order or refund was added.
-func (s *OrderStats) empty() bool { return len(s.customers) == 0 }
 
 // Merge adds the orders accumulated in o to s, as if they had been added to
 // s one by one; o is not modified, nil o is a no-op and s.Merge(s) counts
@@ -177,10 +167,10 @@ func (s *OrderStats) empty() bool { return len(s.customers) == 0 }
 // more than 2^63-1 orders in all ErrOutOfRange; either leaves s unchanged.
 // Merging in any order gives the same result.
 func (s *OrderStats) Merge(o *OrderStats) error {
-	if o == nil || o.empty() {
+	if o == nil || o.customers.empty() {
 		return nil
 	}
-	if s.empty() {
+	if s.customers.empty() {
 		s.currency = o.currency
 	}
 	if err := s.currency.compatible(o.currency); err != nil {
@@ -194,9 +184,9 @@ func (s *OrderStats) Merge(o *OrderStats) error {
 	}
 	s.revenue.addSum(o.revenue)
 	s.orders += o.orders
-	for i := range o.customers {
-		oc := &o.customers[i]
-		c := s.customer(oc.id)
+	for i := range o.customers.rows {
+		oc := &o.customers.rows[i]
+		c := s.customer(o.customers.index.id(int32(i)))
 		c.revenue.addSum(oc.revenue)
 		if oc.orders == 0 {
 			continue
@@ -215,11 +205,7 @@ func (s *OrderStats) Merge(o *OrderStats) error {
 
 func (s *OrderStats) clone() *OrderStats {
 	c := *s
-	c.customers = slices.Clone(s.customers)
-	c.index = make(map[string]int, len(s.index))
-	for k, v := range s.index {
-		c.index[k] = v
-	}
+	c.customers = s.customers.clone(func(r customerStats) customerStats { return r })
 	return &c
 }
 
@@ -307,12 +293,11 @@ type CustomerSummary struct {
 // customer seen only in refunds is included with Orders 0 and zero First and
 // Last. The slice is the caller's.
 func (s *OrderStats) Summaries() []CustomerSummary {
-	out := make([]CustomerSummary, len(s.customers))
-	for i := range s.customers {
-		c := &s.customers[i]
-		out[i] = CustomerSummary{CustomerID: c.id, Orders: c.orders, Revenue: c.revenue.value(), First: c.first, Last: c.last}
+	out := make([]CustomerSummary, 0, len(s.customers.rows))
+	for _, n := range s.customers.index.sorted() {
+		c := &s.customers.rows[n]
+		out = append(out, CustomerSummary{CustomerID: s.customers.index.id(n), Orders: c.orders, Revenue: c.revenue.value(), First: c.first, Last: c.last})
 	}
-	slices.SortFunc(out, func(a, b CustomerSummary) int { return strings.Compare(a.CustomerID, b.CustomerID) })
 	return out
 }
 
@@ -322,7 +307,7 @@ func (s *OrderStats) addSummary(c CustomerSummary) error {
 	if c.CustomerID == "" {
 		return errorf(ErrInconsistent, "order stats: a customer has an empty ID")
 	}
-	if _, dup := s.index[c.CustomerID]; dup {
+	if _, dup := s.customers.index.lookup(c.CustomerID); dup {
 		return errorf(ErrInconsistent, "order stats: customer %s appears twice", quote(c.CustomerID))
 	}
 	if c.Orders < 0 {
@@ -365,7 +350,7 @@ type orderStatsJSON struct {
 // the zones of the orders. Value receiver, so that json.Marshal of a value
 // never gives {}.
 func (s OrderStats) MarshalJSON() ([]byte, error) {
-	j := orderStatsJSON{Customers: make([]customerJSON, 0, len(s.customers))}
+	j := orderStatsJSON{Customers: make([]customerJSON, 0, len(s.customers.rows))}
 	if s.currency.set {
 		j.Currency = &s.currency.code
 	}
@@ -458,7 +443,7 @@ func (s *OrderStats) UnmarshalBinary(data []byte) error {
 			c.First, c.Last = d.time(), d.time()
 		}
 		if d.err == nil {
-			if i > 0 && c.CustomerID <= out.customers[len(out.customers)-1].id {
+			if i > 0 && c.CustomerID <= out.customers.index.id(int32(out.customers.index.len()-1)) {
 				d.fail("customers are not sorted by ID")
 				break
 			}
