@@ -190,7 +190,7 @@ func (d *decoder) setErr(err error) {
 }
 
 func (d *decoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
-func (d *decoder) varint() int64    { return readVarint(d, binary.Varint) }
+func (d *decoder) varint() int64   { return readVarint(d, binary.Varint) }
 
 // readVarint reads one varint with read (binary.Uvarint or binary.Varint).
 func readVarint[T uint64 | int64](d *decoder, read func([]byte) (T, int)) T {
