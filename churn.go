@@ -89,6 +89,9 @@ const powPrecision = 40
 // The result is a fraction rounded half away from zero to 16 fractional
 // digits (intermediate powers carry 40).
 func CompoundRate(rate decimal.Decimal, periods int) (decimal.Decimal, error) {
+	if err := checkDecimal(rate, "rate"); err != nil {
+		return decimal.Decimal{}, err
+	}
 	if rate.IsNegative() || rate.GreaterThan(one) {
 		return decimal.Decimal{}, errorf(ErrOutOfRange, "rate %s not in [0, 1]", rate)
 	}
@@ -116,6 +119,9 @@ func CompoundRate(rate decimal.Decimal, periods int) (decimal.Decimal, error) {
 // ErrOutOfRange: at 0 the lifetime would be unbounded. Exact to 16 fractional
 // digits.
 func ExpectedLifetime(churnRate decimal.Decimal) (decimal.Decimal, error) {
+	if err := checkDecimal(churnRate, "churn rate"); err != nil {
+		return decimal.Decimal{}, err
+	}
 	if !churnRate.IsPositive() || churnRate.GreaterThan(one) {
 		return decimal.Decimal{}, errorf(ErrOutOfRange, "churn rate %s not in (0, 1]", churnRate)
 	}
@@ -133,13 +139,9 @@ type RevenueMovements struct {
 }
 
 func (m RevenueMovements) check() error {
-	for _, f := range []struct {
-		name string
-		v    decimal.Decimal
-	}{{"Start", m.Start}, {"Expansion", m.Expansion}, {"Contraction", m.Contraction}, {"Churned", m.Churned}} {
-		if f.v.IsNegative() {
-			return errorf(ErrNegative, "revenue movements: %s is %s", f.name, f.v)
-		}
+	if err := checkInputs("revenue movements", named{"Start", m.Start}, named{"Expansion", m.Expansion},
+		named{"Contraction", m.Contraction}, named{"Churned", m.Churned}); err != nil {
+		return err
 	}
 	if m.Contraction.Add(m.Churned).GreaterThan(m.Start) {
 		return errorf(ErrInconsistent, "revenue movements: Contraction %s + Churned %s exceed Start %s", m.Contraction, m.Churned, m.Start)

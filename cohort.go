@@ -1,6 +1,7 @@
 package cxmetrics
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"slices"
@@ -28,16 +29,34 @@ type cohortCell struct {
 type cohortCustomer struct {
 	first int32        // first period with a purchase; noPeriod if none
 	scale int32        // the scale of every cell's units
-	cells []cohortCell // sorted by period
-	rest  map[int32]decimal.Decimal
+	cells []cohortCell // sorted by period, unless byPeriod is set
+	// byPeriod indexes the cells of a customer active in more than
+	// cellIndexFrom periods, which are then kept in arrival order: a
+	// sorted insert would cost time proportional to the cells for each new
+	// period, quadratic for years of daily periods arriving out of order.
+	byPeriod map[int32]int32
+	rest     map[int32]decimal.Decimal
 	// rest holds, per period, revenue that did not fit in units (amounts
 	// beyond 18 digits); nil while there is none.
 }
 
+// cellIndexFrom is the number of cells from which a customer's cells are
+// indexed by period rather than kept sorted.
+const cellIndexFrom = 64
+
 // cell returns the customer's cell for period p, inserting it if needed.
 // A customer has few cells and orders mostly arrive in time order, so a
-// backward linear scan finds the place fastest.
+// backward linear scan finds the place fastest; past cellIndexFrom cells a
+// map finds it in constant time whatever the order.
 func (c *cohortCustomer) cell(p int32) *cohortCell {
+	if c.byPeriod != nil {
+		if i, ok := c.byPeriod[p]; ok {
+			return &c.cells[i]
+		}
+		c.byPeriod[p] = int32(len(c.cells))
+		c.cells = append(c.cells, cohortCell{period: p})
+		return &c.cells[len(c.cells)-1]
+	}
 	i := len(c.cells)
 	for i > 0 && c.cells[i-1].period > p {
 		i--
@@ -45,8 +64,38 @@ func (c *cohortCustomer) cell(p int32) *cohortCell {
 	if i > 0 && c.cells[i-1].period == p {
 		return &c.cells[i-1]
 	}
+	if len(c.cells) >= cellIndexFrom {
+		c.byPeriod = make(map[int32]int32, 2*len(c.cells))
+		for k, cell := range c.cells {
+			c.byPeriod[cell.period] = int32(k)
+		}
+		return c.cell(p)
+	}
 	c.cells = slices.Insert(c.cells, i, cohortCell{period: p})
 	return &c.cells[i]
+}
+
+// ordered returns the customer's cells sorted by period: its own slice, or
+// a sorted copy for an indexed customer. The caller must not modify it.
+func (c *cohortCustomer) ordered() []cohortCell {
+	if c.byPeriod == nil {
+		return c.cells
+	}
+	out := slices.Clone(c.cells)
+	slices.SortFunc(out, func(a, b cohortCell) int { return cmp.Compare(a.period, b.period) })
+	return out
+}
+
+// lastPeriod returns the latest period with a cell; the customer has one.
+func (c *cohortCustomer) lastPeriod() int32 {
+	if c.byPeriod == nil {
+		return c.cells[len(c.cells)-1].period
+	}
+	last := c.cells[0].period
+	for _, cell := range c.cells {
+		last = max(last, cell.period)
+	}
+	return last
 }
 
 // addMoney adds amount to cell's revenue exactly: in units when they can
@@ -105,17 +154,34 @@ func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
 // concurrent use.
 type CohortBuilder struct {
 	opts      CohortOptions
+	zone      string // the identity of opts' location; "" for the zero value's UTC
 	currency  currencyGuard
 	customers customerTable[cohortCustomer]
 }
 
 // NewCohortBuilder returns an empty builder for opts. A Period other than
-// the five constants is ErrOutOfRange.
+// the five constants is ErrOutOfRange, and so is a Location without a
+// portable identity: time.Local (unless it is a fixed offset), a zone whose
+// name the IANA database gives other rules, or a fixed offset of 24 hours or
+// more. Two builders cut time alike when their periods are equal and their
+// locations have the same identity (see [CohortBuilder.MarshalJSON]).
 func NewCohortBuilder(opts CohortOptions) (*CohortBuilder, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return &CohortBuilder{opts: opts}, nil
+	zone, err := zoneIdentity(opts.location())
+	if err != nil {
+		return nil, err
+	}
+	return &CohortBuilder{opts: opts, zone: zone}, nil
+}
+
+// zoneID returns the identity of the builder's location.
+func (b *CohortBuilder) zoneID() string {
+	if b.zone == "" {
+		return "UTC"
+	}
+	return b.zone
 }
 
 // Options returns the options the builder cuts time with.
@@ -168,11 +234,11 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 		return nil
 	}
 	if b.customers.empty() {
-		b.opts, b.currency = o.opts, o.currency
+		b.opts, b.zone, b.currency = o.opts, o.zone, o.currency
 	}
-	if !b.opts.sameAs(o.opts) {
+	if b.opts.Period != o.opts.Period || b.zoneID() != o.zoneID() {
 		return errorf(ErrInconsistent, "merging %s cohorts in %s into %s cohorts in %s",
-			o.opts.Period, o.opts.location(), b.opts.Period, b.opts.location())
+			o.opts.Period, o.zoneID(), b.opts.Period, b.zoneID())
 	}
 	if err := b.currency.compatible(o.currency); err != nil {
 		return err
@@ -209,6 +275,13 @@ func (b *CohortBuilder) clone() *CohortBuilder {
 	c := *b
 	c.customers = b.customers.clone(func(cc cohortCustomer) cohortCustomer {
 		cc.cells = slices.Clone(cc.cells)
+		if cc.byPeriod != nil {
+			byPeriod := make(map[int32]int32, len(cc.byPeriod))
+			for p, i := range cc.byPeriod {
+				byPeriod[p] = i
+			}
+			cc.byPeriod = byPeriod
+		}
 		if cc.rest != nil {
 			rest := make(map[int32]decimal.Decimal, len(cc.rest))
 			for p, v := range cc.rest {
@@ -291,7 +364,7 @@ func (b *CohortBuilder) cohortPeriods() (firsts []int32, last int32) {
 			continue
 		}
 		firsts = append(firsts, c.first)
-		last = max(last, c.cells[len(c.cells)-1].period)
+		last = max(last, c.lastPeriod())
 	}
 	slices.Sort(firsts)
 	return slices.Compact(firsts), last
@@ -461,13 +534,16 @@ type cohortBuilderJSON struct {
 
 // MarshalJSON encodes the builder's options and, per customer sorted by ID,
 // the net revenue and activity of each period in which the customer had an
-// order or refund. Period numbers count calendar periods from a fixed origin
+// order or refund. The location is written as its identity: "UTC" for a
+// zone that is always UTC, a fixed offset as "+05:30" (with seconds when it
+// has them, as local mean time does), otherwise the IANA name; decoding
+// gives back a location with the same rules on any machine. Period numbers count calendar periods from a fixed origin
 // (months since year 0, days since 1970-01-01, …): they are meant for
 // UnmarshalJSON, not for reading. Value receiver, so that json.Marshal of a
 // value never gives {}.
 func (b CohortBuilder) MarshalJSON() ([]byte, error) {
 	j := cohortBuilderJSON{
-		Period: b.opts.Period.String(), Location: b.opts.location().String(),
+		Period: b.opts.Period.String(), Location: b.zoneID(),
 		Customers: make([]cohortCustomerJSON, 0, len(b.customers.rows)),
 	}
 	if b.currency.set {
@@ -476,7 +552,7 @@ func (b CohortBuilder) MarshalJSON() ([]byte, error) {
 	for _, n := range b.customers.index.sorted() {
 		c := &b.customers.rows[n]
 		cj := cohortCustomerJSON{ID: b.customers.index.id(n), Cells: make([]cellJSON, len(c.cells))}
-		for k, cell := range c.cells {
+		for k, cell := range c.ordered() {
 			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: c.revenue(cell).String()}
 		}
 		j.Customers = append(j.Customers, cj)
@@ -489,11 +565,11 @@ func newDecodedCohortBuilder(p Period, location string, currency *string) (*Coho
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation(location)
+	loc, err := zoneFromIdentity(location)
 	if err != nil {
-		return nil, errorf(ErrOutOfRange, "cohort builder: time zone %s: %v", quote(location), err)
+		return nil, err
 	}
-	out := &CohortBuilder{opts: CohortOptions{Period: p, Location: loc}}
+	out := &CohortBuilder{opts: CohortOptions{Period: p, Location: loc}, zone: location}
 	if out.currency, err = decodedCurrency(currency, "cohort builder"); err != nil {
 		return nil, err
 	}
@@ -541,19 +617,20 @@ func (b *CohortBuilder) UnmarshalJSON(data []byte) error {
 func (b CohortBuilder) MarshalBinary() ([]byte, error) {
 	e := newEncoder(tagCohortBuilder)
 	e.uvarint(uint64(b.opts.Period))
-	e.str(b.opts.location().String())
+	e.str(b.zoneID())
 	e.bool(b.currency.set)
 	e.str(b.currency.code)
 	e.uvarint(uint64(len(b.customers.rows)))
 	for _, n := range b.customers.index.sorted() {
 		c := &b.customers.rows[n]
 		e.str(b.customers.index.id(n))
-		e.uvarint(uint64(len(c.cells)))
-		for k, cell := range c.cells {
+		cells := c.ordered()
+		e.uvarint(uint64(len(cells)))
+		for k, cell := range cells {
 			if k == 0 {
 				e.varint(int64(cell.period))
 			} else {
-				e.uvarint(uint64(cell.period - c.cells[k-1].period))
+				e.uvarint(uint64(cell.period - cells[k-1].period))
 			}
 			e.bool(cell.active)
 			e.decimal(c.revenue(cell))

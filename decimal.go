@@ -125,10 +125,44 @@ func significantDigits(d decimal.Decimal) int {
 	return len(c.String())
 }
 
-// shortDecimal renders d for a message without printing thousands of digits.
+// shortDecimal renders d for a message without printing thousands of
+// digits: plainly when that is short, as coefficient and exponent when the
+// coefficient is short, and by its size otherwise.
 func shortDecimal(d decimal.Decimal) string {
-	if approxDigits(d) <= 60 {
+	n, e := approxDigits(d), int(d.Exponent())
+	switch {
+	case n <= MaxDigits && e >= -30 && e <= 30:
 		return d.String()
+	case n <= MaxDigits:
+		return d.Coefficient().String() + "e" + strconv.Itoa(e)
 	}
-	return "(a decimal of " + strconv.Itoa(approxDigits(d)) + " digits, exponent " + strconv.Itoa(int(d.Exponent())) + ")"
+	return "(a decimal of " + strconv.Itoa(n) + " digits, exponent " + strconv.Itoa(e) + ")"
+}
+
+// compareDecimals compares a and b like Cmp, in time bounded by their
+// digits whatever their exponents: Cmp aligns exponents first, which for
+// 1e1073741824 against 1 builds a billion-digit number. Values of
+// different orders of magnitude are ordered without aligning.
+func compareDecimals(a, b decimal.Decimal) int {
+	sa, sb := a.Sign(), b.Sign()
+	if sa != sb || sa == 0 {
+		return cmpInt(sa, sb)
+	}
+	// Same sign, both non-zero: the order of magnitude is exponent + digits.
+	ma := int64(a.Exponent()) + int64(approxDigits(a))
+	mb := int64(b.Exponent()) + int64(approxDigits(b))
+	if ma > mb+1 || mb > ma+1 { // approxDigits may be one over
+		return cmpInt(ma, mb) * sa
+	}
+	return a.Cmp(b)
+}
+
+func cmpInt[T int | int64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

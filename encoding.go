@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -50,6 +52,12 @@ const maxJSONDecimalLen = 5000
 func parseJSONDecimal(s, what string, power int64) (decimal.Decimal, error) {
 	if len(s) > maxJSONDecimalLen {
 		return decimal.Decimal{}, errorf(ErrOutOfRange, "%s is a decimal of %d characters", what, len(s))
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		// Bound the exponent before the parser expands it.
+		if e, err := strconv.ParseInt(s[i+1:], 10, 64); err == nil && (e > 4*MaxExponent || e < -4*MaxExponent) {
+			return decimal.Decimal{}, errorf(ErrOutOfRange, "%s %s has an exponent beyond what the package's inputs can add up to", what, quote(s))
+		}
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {

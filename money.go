@@ -28,8 +28,12 @@ func MinorUnits(currency string) (int32, error) {
 // (banker's rounding, which does not bias sums of many rounded amounts):
 // 2.345 USD is 2.34, 2.355 USD is 2.36, 1234.5 JPY is 1234. It is for display
 // and for settling amounts; the package's own figures are never rounded. An
-// unknown currency is ErrUnknownCurrency.
+// unknown currency is ErrUnknownCurrency; an amount beyond the package's
+// bounds on decimals ErrOutOfRange.
 func RoundMoney(amount decimal.Decimal, currency string) (decimal.Decimal, error) {
+	if err := checkDecimal(amount, "amount"); err != nil {
+		return decimal.Decimal{}, err
+	}
 	places, err := MinorUnits(currency)
 	if err != nil {
 		return decimal.Decimal{}, err

@@ -33,8 +33,9 @@ type Order struct {
 func (o Order) IsRefund() bool { return o.Amount.IsNegative() }
 
 // Validate checks the fields every metric needs: an empty CustomerID or a
-// zero Time is ErrInconsistent, and an Amount with more than [MaxDigits]
-// significant digits or an exponent beyond ±[MaxExponent] is ErrOutOfRange.
+// zero Time is ErrInconsistent; a Time outside the years 1..9999 in UTC, or
+// an Amount with more than [MaxDigits] significant digits or an exponent
+// beyond ±[MaxExponent], is ErrOutOfRange.
 // (Currency rules depend on the other orders of a figure, so accumulators
 // check them.)
 func (o Order) Validate() error { return validateOrder(&o, -1) }
@@ -47,6 +48,9 @@ func validateOrder(o *Order, at int) error {
 	}
 	if o.Time.IsZero() {
 		return errorf(ErrInconsistent, "%s has a zero time", orderRef(o, at))
+	}
+	if y := o.Time.UTC().Year(); y < 1 || y > 9999 {
+		return errorf(ErrOutOfRange, "%s at %s is outside the years 1..9999 in UTC", orderRef(o, at), o.Time)
 	}
 	if !inBounds(o.Amount) {
 		return checkDecimal(o.Amount, orderRef(o, at)+": amount")

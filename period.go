@@ -81,12 +81,6 @@ func (o CohortOptions) location() *time.Location {
 
 func (o CohortOptions) validate() error { return o.Period.validate() }
 
-// sameAs reports whether o and p cut time the same way. Locations compare
-// by name, since two loads of one zone are different pointers.
-func (o CohortOptions) sameAs(p CohortOptions) bool {
-	return o.Period == p.Period && o.location().String() == p.location().String()
-}
-
 // index returns the number of the period that contains t, counted from a
 // fixed origin, in the calendar of o's location. The calendar fields of t in
 // that location decide, so a daylight-saving change never moves a boundary.
@@ -121,20 +115,161 @@ func (p Period) indexOfDate(y int, m time.Month, d int) int32 {
 	return int32(y*12 + int(m) - 1)
 }
 
-// start returns the first instant of period i in o's location.
+// start returns the first instant of period i in o's location: midnight
+// of its first day, or, where a daylight-saving change skips midnight
+// (America/Sao_Paulo on 2018-11-04), the instant the day begins.
 func (o CohortOptions) start(i int32) time.Time {
 	loc, n := o.location(), int(i)
+	y, m, d := 1970, time.January, 1
 	switch o.Period {
 	case Week:
-		return time.Date(1970, time.January, 1+7*n-3, 0, 0, 0, 0, loc)
+		d = 1 + 7*n - 3
 	case Day:
-		return time.Date(1970, time.January, 1+n, 0, 0, 0, 0, loc)
+		d = 1 + n
 	case Quarter:
-		return time.Date(n/4, time.Month(n%4*3+1), 1, 0, 0, 0, 0, loc)
+		y, m = n/4, time.Month(n%4*3+1)
 	case Year:
-		return time.Date(n, time.January, 1, 0, 0, 0, 0, loc)
+		y = n
+	default:
+		y, m = n/12, time.Month(n%12+1)
 	}
-	return time.Date(n/12, time.Month(n%12+1), 1, 0, 0, 0, 0, loc)
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 {
+		// Midnight does not exist that day: time.Date normalised it with the
+		// offset before the change, into the evening before. The day begins
+		// where that offset's span ends.
+		if _, end := t.ZoneBounds(); !end.IsZero() && end.After(t) {
+			t = end
+		}
+	}
+	return t
+}
+
+// Zone identity. Two builders cut time the same way when their calendars
+// follow the same rules, whatever the names of their *time.Location
+// values: time.FixedZone("UTC", 5*3600) is not UTC, and FixedZone("X", 0)
+// is. Encodings write the identity, so a payload means the same calendar on
+// every machine.
+
+// maxZoneOffset bounds a fixed zone's offset: RFC 3339 and Go's own JSON
+// encoding of times take offsets of less than 24 hours.
+const maxZoneOffset = 24*3600 - 1
+
+// zoneIdentity returns the identity of loc: "UTC" for a zone that is UTC at
+// every instant, "+05:30" (or "-04:56:02", seconds when there are any) for
+// another fixed offset, the IANA name otherwise. A zone with no portable
+// identity (time.Local when it changes offsets, a zone built under a name
+// that the time zone database gives other rules) or a fixed offset of 24
+// hours or more is ErrOutOfRange.
+func zoneIdentity(loc *time.Location) (string, error) {
+	if loc == nil || loc == time.UTC {
+		return "UTC", nil
+	}
+	probe := time.Unix(0, 0).In(loc)
+	if start, end := probe.ZoneBounds(); start.IsZero() && end.IsZero() {
+		_, off := probe.Zone()
+		if off > maxZoneOffset || off < -maxZoneOffset {
+			return "", errorf(ErrOutOfRange, "time zone %s: offset %+d s is 24 hours or more", quote(loc.String()), off)
+		}
+		return offsetName(off), nil
+	}
+	name := loc.String()
+	if name == "Local" || name == "" {
+		return "", errorf(ErrOutOfRange, "time zone %s has no portable name: load it by its IANA name, as time.LoadLocation(\"Europe/Berlin\")", quote(name))
+	}
+	named, err := time.LoadLocation(name)
+	if err != nil || !sameRules(loc, named) {
+		return "", errorf(ErrOutOfRange, "time zone %s is not the IANA zone of that name", quote(name))
+	}
+	return name, nil
+}
+
+// offsetName writes a fixed offset as "UTC", "+05:30" or "-04:56:02".
+func offsetName(off int) string {
+	if off == 0 {
+		return "UTC"
+	}
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	b := []byte{sign}
+	b = append(b, twoDigits(off/3600)...)
+	b = append(b, ':')
+	b = append(b, twoDigits(off/60%60)...)
+	if off%60 != 0 {
+		b = append(b, ':')
+		b = append(b, twoDigits(off%60)...)
+	}
+	return string(b)
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+// zoneFromIdentity returns the location an identity names, or
+// ErrOutOfRange for an unknown or non-canonical one.
+func zoneFromIdentity(id string) (*time.Location, error) {
+	if id == "UTC" {
+		return time.UTC, nil
+	}
+	var loc *time.Location
+	if off, ok := parseOffsetName(id); ok {
+		loc = time.FixedZone(id, off)
+	} else if id != "" && id != "Local" {
+		loc, _ = time.LoadLocation(id)
+	}
+	if loc == nil {
+		return nil, errorf(ErrOutOfRange, "time zone %s: not UTC, a fixed offset or an IANA zone", quote(id))
+	}
+	if canon, err := zoneIdentity(loc); err != nil || canon != id {
+		return nil, errorf(ErrOutOfRange, "time zone %s: not in canonical form (%s)", quote(id), quote(canon))
+	}
+	return loc, nil
+}
+
+// parseOffsetName parses "+hh:mm" or "+hh:mm:ss" (or "-…").
+func parseOffsetName(s string) (int, bool) {
+	if (len(s) != 6 && len(s) != 9) || (s[0] != '+' && s[0] != '-') || s[3] != ':' || len(s) == 9 && s[6] != ':' {
+		return 0, false
+	}
+	num := func(i int) (int, bool) {
+		a, b := s[i], s[i+1]
+		if a < '0' || a > '9' || b < '0' || b > '9' {
+			return 0, false
+		}
+		return int(a-'0')*10 + int(b-'0'), true
+	}
+	h, ok1 := num(1)
+	m, ok2 := num(4)
+	sec, ok3 := 0, true
+	if len(s) == 9 {
+		sec, ok3 = num(7)
+	}
+	if !ok1 || !ok2 || !ok3 || m > 59 || sec > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60 + sec
+	if s[0] == '-' {
+		off = -off
+	}
+	return off, true
+}
+
+// sameRules reports whether two locations give the same offsets at the
+// first of every month from 1900 to 2100: enough to tell a zone from
+// another one that borrowed its name.
+func sameRules(a, b *time.Location) bool {
+	for y := 1900; y <= 2100; y++ {
+		for m := time.January; m <= time.December; m++ {
+			t := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+			_, oa := t.In(a).Zone()
+			_, ob := t.In(b).Zone()
+			if oa != ob {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // daysFromCivil returns the days from 1970-01-01 to the proleptic Gregorian

@@ -41,8 +41,12 @@ type TierThresholds struct {
 	Medium, High decimal.Decimal
 }
 
-// Validate returns ErrInconsistent if Medium > High.
+// Validate returns ErrInconsistent if Medium > High, and ErrOutOfRange for a
+// threshold beyond the package's bounds on decimals.
 func (t TierThresholds) Validate() error {
+	if err := checkBounds("AOV tier thresholds", named{"Medium", t.Medium}, named{"High", t.High}); err != nil {
+		return err
+	}
 	if t.Medium.GreaterThan(t.High) {
 		return errorf(ErrInconsistent, "AOV tier thresholds: Medium %s above High %s", t.Medium, t.High)
 	}
@@ -56,9 +60,9 @@ func (t TierThresholds) Validate() error {
 // MediumAOV for AOV >= Medium, else LowAOV.
 func (t TierThresholds) Tier(aov decimal.Decimal) AOVTier {
 	switch {
-	case aov.GreaterThanOrEqual(t.High):
+	case compareDecimals(aov, t.High) >= 0:
 		return HighAOV
-	case aov.GreaterThanOrEqual(t.Medium):
+	case compareDecimals(aov, t.Medium) >= 0:
 		return MediumAOV
 	}
 	return LowAOV
@@ -78,6 +82,11 @@ func TercileThresholds(aovs []decimal.Decimal) (TierThresholds, error) {
 	n := len(aovs)
 	if n == 0 {
 		return TierThresholds{}, errorf(ErrNoData, "terciles of no AOVs")
+	}
+	for i, v := range aovs {
+		if err := checkDecimal(v, "AOV at index "+strconv.Itoa(i)); err != nil {
+			return TierThresholds{}, err
+		}
 	}
 	a := slices.Clone(aovs)
 	slices.SortFunc(a, decimal.Decimal.Cmp)

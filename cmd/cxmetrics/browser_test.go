@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cxmetrics/cxmetrics/internal/ci"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func chromiumArgs(profile string) []string {
 func TestHTMLReportInChromium(t *testing.T) {
 	chromium := findChromium()
 	if chromium == "" {
-		t.Skip("Chromium is not installed (apt-get install chromium); .ci/run installs it when it can")
+		ci.Skip(t, "Chromium is not installed (apt-get install chromium); .ci/run installs it")
 	}
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")

@@ -2,33 +2,50 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/cxerr"
 	"github.com/shopspring/decimal"
 )
 
-// rowError is a bad input row: the file, the line and what was wrong.
+// rowError is a bad input record: the file, the line it starts on, the
+// lines it spans and what was wrong.
 type rowError struct {
-	file string
-	line int
-	msg  string
+	file  string
+	line  int
+	lines int
+	msg   string
 }
 
 func (e *rowError) Error() string { return fmt.Sprintf("%s:%d: %s", e.file, e.line, e.msg) }
 
+// usageError is a bad command line, or a command line that does not fit
+// its files (a missing file, an output that is an input): exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// quote quotes a value for a message, cut to about 80 bytes.
+func quote(s string) string { return cxerr.Quote(s) }
+
+// quoteBytes quotes a field for a message, cut to about 80 bytes.
+func quoteBytes(b []byte) string { return cxerr.Quote(string(b)) }
+
 // openInput opens a file, or standard input for "-", and decompresses gzip
 // input: a name ending in .gz, or standard input that starts with the gzip
-// magic bytes. The returned name is how errors refer to the input.
+// magic bytes. The returned name is how errors refer to the input. A file
+// that cannot be opened is a usageError.
 func openInput(path string, stdin io.Reader) (io.Reader, string, func() error, error) {
 	name := path
 	var r io.Reader
@@ -39,7 +56,7 @@ func openInput(path string, stdin io.Reader) (io.Reader, string, func() error, e
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, "", nil, err
+			return nil, "", nil, usagef("%v", err)
 		}
 		r, closeFn = f, f.Close
 	}
@@ -51,57 +68,53 @@ func openInput(path string, stdin io.Reader) (io.Reader, string, func() error, e
 			closeFn()
 			return nil, "", nil, fmt.Errorf("%s: not gzip data: %w", name, err)
 		}
-		return gz, name, closeFn, nil
+		return bufio.NewReaderSize(gz, 1<<16), name, closeFn, nil
 	}
 	return br, name, closeFn, nil
 }
 
-// table reads a CSV file with a header row and gives each record's fields
-// by column name.
+// maxFieldBytes bounds the known columns (IDs, times, amounts, codes): a
+// longer value is a bad row, and an error message quotes 80 bytes of it.
+const maxFieldBytes = 1024
+
+// table reads a CSV file with a header row and gives each record's known
+// fields by column.
 type table struct {
 	name    string
-	r       *csv.Reader
-	columns map[string]int
-	record  []string
-	line    int
-	counter *countingReader
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	scan    *csvScanner
+	columns map[string]int // column name -> field index; -1 for an absent optional column
+	width   int            // fields in the header, Excel's empty trailing columns included
+	named   int            // fields up to the last named column
+	rec     record
 }
 
 // newTable reads the header and checks the required columns are there.
-func newTable(r io.Reader, name string, required, optional []string) (*table, error) {
-	cr := &countingReader{r: r}
-	c := csv.NewReader(cr)
-	c.ReuseRecord = true
-	c.FieldsPerRecord = 0
-	header, err := c.Read()
+// Header names are trimmed; empty names (Excel's trailing empty columns)
+// are ignored.
+func newTable(r io.Reader, name string, maxRecord int, required, optional []string) (*table, error) {
+	s := newCSVScanner(r, maxRecord)
+	header, err := s.next()
 	if err == io.EOF {
-		return nil, &rowError{name, 1, "empty file, expected a header row"}
+		return nil, &rowError{name, 1, 1, "empty file, expected a header row"}
 	}
 	if err != nil {
-		return nil, csvError(name, err)
+		return nil, scanRowError(name, err)
 	}
-	t := &table{name: name, r: c, columns: map[string]int{}, counter: cr}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if _, dup := t.columns[h]; dup {
-			return nil, &rowError{name, 1, fmt.Sprintf("column %q appears twice", h)}
+	t := &table{name: name, scan: s, columns: map[string]int{}, width: len(header.fields)}
+	for i, h := range header.fields {
+		col := strings.TrimSpace(string(h))
+		if col == "" {
+			continue
 		}
-		t.columns[h] = i
+		if _, dup := t.columns[col]; dup {
+			return nil, &rowError{name, header.line, header.lines, fmt.Sprintf("column %s appears twice", quote(col))}
+		}
+		t.columns[col] = i
+		t.named = i + 1
 	}
 	for _, col := range required {
 		if _, ok := t.columns[col]; !ok {
-			return nil, &rowError{name, 1, fmt.Sprintf("missing column %q", col)}
+			return nil, &rowError{name, header.line, header.lines, fmt.Sprintf("missing column %s", quote(col))}
 		}
 	}
 	for _, col := range optional {
@@ -112,68 +125,172 @@ func newTable(r io.Reader, name string, required, optional []string) (*table, er
 	return t, nil
 }
 
+// has reports whether the file has the column.
+func (t *table) has(col string) bool { return t.columns[col] >= 0 }
+
 // next reads the next record; it returns io.EOF at the end and a *rowError
-// for a malformed record.
+// for a malformed record. A record may have fewer fields than the header
+// when the missing ones are Excel's unnamed trailing columns.
 func (t *table) next() error {
-	rec, err := t.r.Read()
+	rec, err := t.scan.next()
 	if err != nil {
 		if err == io.EOF {
 			return err
 		}
-		return csvError(t.name, err)
+		return scanRowError(t.name, err)
 	}
-	t.record = rec
-	t.line, _ = t.r.FieldPos(0)
+	t.rec = rec
+	if n := len(rec.fields); n < t.named || n > t.width {
+		return t.errorf("%d fields where the header has %d", n, t.width)
+	}
 	return nil
 }
 
-// field returns the value of a column, "" for an absent optional column.
-func (t *table) field(col string) string {
+// field returns the value of a column, nil for an absent optional column.
+func (t *table) field(col string) []byte {
 	i := t.columns[col]
 	if i < 0 {
-		return ""
+		return nil
 	}
-	return t.record[i]
+	return t.rec.fields[i]
+}
+
+// token returns a known column's value as a string: an identifier, code or
+// time that must not hold a line break or a comma, nor be longer than
+// maxFieldBytes.
+func (t *table) token(col string) (string, *rowError) {
+	b := t.field(col)
+	if len(b) > maxFieldBytes {
+		return "", t.errorf("%s %s: longer than %d bytes", col, quoteBytes(b), maxFieldBytes)
+	}
+	if bytes.ContainsAny(b, "\n\r,") {
+		return "", t.errorf("%s %s: a line break or comma inside a value", col, quoteBytes(b))
+	}
+	return string(b), nil
 }
 
 func (t *table) errorf(format string, args ...any) *rowError {
-	return &rowError{t.name, t.line, fmt.Sprintf(format, args...)}
+	return &rowError{t.name, t.rec.line, t.rec.lines, fmt.Sprintf(format, args...)}
 }
 
-func csvError(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return &rowError{name, pe.StartLine, "wrong number of fields for the header"}
-		}
-		return &rowError{name, pe.Line, fmt.Sprintf("column %d: %v", pe.Column, pe.Err)}
+// scanRowError turns a scanner error into a *rowError, or an I/O error
+// naming the file.
+func scanRowError(name string, err error) error {
+	var se *scanError
+	if errors.As(err, &se) {
+		return &rowError{name, se.line, se.lines, se.msg}
 	}
 	return fmt.Errorf("%s: reading: %w", name, err)
 }
 
-// decimalPattern is a plain decimal: optional minus, digits, optional
-// fraction. Thousands separators, exponents and a leading + are rejected.
-var decimalPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+// maxAmountDigits bounds the significant digits of an amount, as the
+// library bounds every decimal it takes.
+const maxAmountDigits = cxmetrics.MaxDigits
 
-func parseAmount(s string) (decimal.Decimal, bool) {
-	if !decimalPattern.MatchString(s) {
-		return decimal.Decimal{}, false
+// parseAmount parses a plain decimal: an optional minus, digits, and an
+// optional fraction. Thousands separators, exponents, a leading + and
+// anything else are rejected, and so are more than 40 significant digits.
+// It returns the problem, or "" with the value.
+func parseAmount(b []byte) (decimal.Decimal, string) {
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i++
 	}
-	d, err := decimal.NewFromString(s)
-	return d, err == nil
+	intStart := i
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	intEnd := i
+	fracStart, fracEnd := i, i
+	if i < len(b) && b[i] == '.' {
+		i++
+		fracStart = i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		fracEnd = i
+		if fracEnd == fracStart {
+			return decimal.Decimal{}, "not a decimal"
+		}
+	}
+	if intEnd == intStart || i != len(b) {
+		return decimal.Decimal{}, "not a decimal"
+	}
+	// Significant digits: without leading zeros, nor trailing zeros of
+	// the fraction.
+	end := fracEnd
+	for end > fracStart && b[end-1] == '0' {
+		end--
+	}
+	sig, leading := 0, true
+	for k := intStart; k < end; k++ {
+		if b[k] == '.' || leading && b[k] == '0' {
+			continue
+		}
+		leading = false
+		sig++
+	}
+	if sig > maxAmountDigits {
+		return decimal.Decimal{}, fmt.Sprintf("more than %d significant digits", maxAmountDigits)
+	}
+	if digits := (intEnd - intStart) + (fracEnd - fracStart); digits <= 18 {
+		var v int64
+		for k := intStart; k < fracEnd; k++ {
+			if b[k] != '.' {
+				v = v*10 + int64(b[k]-'0')
+			}
+		}
+		if intStart == 1 {
+			v = -v
+		}
+		return decimal.New(v, -int32(fracEnd-fracStart)), ""
+	}
+	d, err := decimal.NewFromString(string(b))
+	if err != nil {
+		return decimal.Decimal{}, "not a decimal"
+	}
+	return d, ""
 }
 
-// parseTime accepts RFC 3339, or YYYY-MM-DD and YYYY-MM-DD HH:MM:SS in loc.
+// parseTime accepts RFC 3339 (with an offset of less than 24 hours), or
+// YYYY-MM-DD and YYYY-MM-DD HH:MM:SS in loc.
 func parseTime(s string, loc *time.Location) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+			return time.Time{}, false
+		}
 		return t, true
 	}
 	for _, layout := range []string{time.DateOnly, time.DateTime} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, true
+		if len(s) == len(layout) {
+			if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+				return t, true
+			}
 		}
 	}
 	return time.Time{}, false
+}
+
+const timeFormats = "not RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+
+// readTime reads the time column: a valid time whose year is in 1..9999
+// both in UTC and in loc, the calendar that cuts periods.
+func (t *table) readTime(col string, loc *time.Location) (time.Time, *rowError) {
+	ts, rerr := t.token(col)
+	if rerr != nil {
+		return time.Time{}, rerr
+	}
+	tm, ok := parseTime(ts, loc)
+	if !ok {
+		return time.Time{}, t.errorf("%s %s: %s", col, quote(ts), timeFormats)
+	}
+	if y := tm.UTC().Year(); y < 1 || y > 9999 {
+		return time.Time{}, t.errorf("%s %s: outside the years 1..9999", col, quote(ts))
+	}
+	if y := tm.In(loc).Year(); y < 1 || y > 9999 {
+		return time.Time{}, t.errorf("%s %s: outside the years 1..9999 in %s", col, quote(ts), loc)
+	}
+	return tm, nil
 }
 
 // orderReader turns rows of an orders CSV into cxmetrics.Orders.
@@ -182,44 +299,53 @@ type orderReader struct {
 	loc *time.Location
 }
 
-func newOrderReader(r io.Reader, name string, loc *time.Location) (*orderReader, error) {
-	t, err := newTable(r, name, []string{"customer_id", "order_id", "time", "amount"}, []string{"currency"})
+func newOrderReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*orderReader, error) {
+	t, err := newTable(r, name, maxRecord, []string{"customer_id", "order_id", "time", "amount"}, []string{"currency"})
 	if err != nil {
 		return nil, err
 	}
 	return &orderReader{table: t, loc: loc}, nil
 }
 
-// read returns the next order. A bad row is a *rowError; the reader can go
-// on after it. io.EOF ends the input.
+// read returns the next order, checked as every accumulator of the report
+// would check it. A bad row is a *rowError; the reader can go on after it.
+// io.EOF ends the input.
 func (r *orderReader) read() (cxmetrics.Order, error) {
 	if err := r.next(); err != nil {
 		return cxmetrics.Order{}, err
 	}
 	var o cxmetrics.Order
-	o.CustomerID = r.field("customer_id")
+	var rerr *rowError
+	if o.CustomerID, rerr = r.token("customer_id"); rerr != nil {
+		return o, rerr
+	}
 	if strings.TrimSpace(o.CustomerID) == "" {
-		return o, r.errorf("customer_id %q: empty", o.CustomerID)
+		return o, r.errorf("customer_id %s: empty", quote(o.CustomerID))
 	}
-	o.ID = r.field("order_id")
-	ts := r.field("time")
-	t, ok := parseTime(ts, r.loc)
-	if !ok {
-		return o, r.errorf("time %q: not RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS", ts)
+	if o.ID, rerr = r.token("order_id"); rerr != nil {
+		return o, rerr
 	}
-	if t.Year() < 1 || t.Year() > 9999 || t.IsZero() {
-		return o, r.errorf("time %q: outside the years 1..9999", ts)
+	if o.Time, rerr = r.readTime("time", r.loc); rerr != nil {
+		return o, rerr
 	}
-	o.Time = t
 	amount := r.field("amount")
-	if o.Amount, ok = parseAmount(amount); !ok {
-		return o, r.errorf("amount %q: not a decimal", amount)
+	if len(amount) > maxFieldBytes {
+		return o, r.errorf("amount %s: longer than %d bytes", quoteBytes(amount), maxFieldBytes)
 	}
-	o.Currency = r.field("currency")
+	var problem string
+	if o.Amount, problem = parseAmount(amount); problem != "" {
+		return o, r.errorf("amount %s: %s", quoteBytes(amount), problem)
+	}
+	if o.Currency, rerr = r.token("currency"); rerr != nil {
+		return o, rerr
+	}
 	if o.Currency != "" {
 		if _, err := cxmetrics.MinorUnits(o.Currency); err != nil {
-			return o, r.errorf("currency %q: not an ISO 4217 code with a minor unit", o.Currency)
+			return o, r.errorf("currency %s: not an ISO 4217 code with a minor unit", quote(o.Currency))
 		}
+	}
+	if err := o.Validate(); err != nil {
+		return o, r.errorf("%v", err)
 	}
 	return o, nil
 }
@@ -242,8 +368,8 @@ type responseReader struct {
 	loc *time.Location
 }
 
-func newResponseReader(r io.Reader, name string, loc *time.Location) (*responseReader, error) {
-	t, err := newTable(r, name, []string{"metric", "score"}, []string{"time"})
+func newResponseReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*responseReader, error) {
+	t, err := newTable(r, name, maxRecord, []string{"metric", "score"}, []string{"time"})
 	if err != nil {
 		return nil, err
 	}
@@ -254,22 +380,28 @@ func (r *responseReader) read() (response, error) {
 	if err := r.next(); err != nil {
 		return response{}, err
 	}
-	metric := strings.ToLower(strings.TrimSpace(r.field("metric")))
+	raw, rerr := r.token("metric")
+	if rerr != nil {
+		return response{}, rerr
+	}
+	metric := strings.ToLower(strings.TrimSpace(raw))
 	sc, ok := scales[metric]
 	if !ok {
-		return response{}, r.errorf("metric %q: not nps, csat or ces", r.field("metric"))
+		return response{}, r.errorf("metric %s: not nps, csat or ces", quote(raw))
 	}
-	raw := r.field("score")
+	if raw, rerr = r.token("score"); rerr != nil {
+		return response{}, rerr
+	}
 	score, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil {
-		return response{}, r.errorf("score %q: not a whole number", raw)
+		return response{}, r.errorf("score %s: not a whole number", quote(raw))
 	}
 	if score < sc.min || score > sc.max {
-		return response{}, r.errorf("score %q: out of range %d..%d for %s", raw, sc.min, sc.max, metric)
+		return response{}, r.errorf("score %s: out of range %d..%d for %s", quote(raw), sc.min, sc.max, metric)
 	}
-	if ts := r.field("time"); ts != "" {
-		if _, ok := parseTime(ts, r.loc); !ok {
-			return response{}, r.errorf("time %q: not RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS", ts)
+	if r.has("time") && len(r.field("time")) > 0 {
+		if _, rerr := r.readTime("time", r.loc); rerr != nil {
+			return response{}, rerr
 		}
 	}
 	return response{metric: metric, score: score}, nil

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 	_ "time/tzdata" // -tz works on machines without a time zone database
 
@@ -79,6 +80,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, terminal bool
 	}
 	if err := report(cfg, stdin, stdout, newProgress(stderr, terminal)); err != nil {
 		fmt.Fprintf(stderr, "cxmetrics: %v\n", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -97,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.out, "o", "", "write the report to this file instead of standard output")
 	fs.BoolVar(&cfg.skipBad, "skip-bad", false, "skip bad rows, and report how many and why, instead of failing")
 	fs.StringVar(&cfg.currency, "currency", "", "keep only orders in this currency (needed when the orders mix currencies)")
+	fs.IntVar(&cfg.maxRecord, "max-record-bytes", defaultMaxRecord, "longest CSV record read; a longer one is a bad row")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -112,6 +118,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-tz %q: unknown time zone", tz)
 	}
 	cfg.opts = cxmetrics.CohortOptions{Period: p, Location: loc}
+	if _, err := cxmetrics.NewCohortBuilder(cfg.opts); err != nil {
+		return cfg, fmt.Errorf("-tz %q: %v", tz, err)
+	}
 	switch cfg.format {
 	case "text", "json", "html":
 	default:
@@ -125,44 +134,29 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.orders == "-" && cfg.responses == "-" {
 		return cfg, errors.New("-orders and -responses cannot both read standard input")
 	}
+	if cfg.maxRecord < 1 {
+		return cfg, fmt.Errorf("-max-record-bytes %d: not a positive number of bytes", cfg.maxRecord)
+	}
 	return cfg, nil
 }
 
 // report reads the inputs, computes the report and writes it. Nothing is
 // written when an input is bad.
 func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
+	if err := checkOutput(cfg.out, cfg.orders, cfg.responses); err != nil {
+		return err
+	}
 	c, err := newCollector(cfg, p)
 	if err != nil {
 		return err
 	}
-	ordersPath, responsesPath := cfg.orders, cfg.responses
-	if ordersPath == "" {
-		c.inputs.Orders = sampleName
-		if err := c.readOrders(bytes.NewReader(sampleOrders), "sample/orders.csv"); err != nil {
-			return err
-		}
-		if responsesPath == "" {
-			c.inputs.Responses = sampleName
-			if err := c.readResponses(bytes.NewReader(sampleResponses), "sample/responses.csv"); err != nil {
-				return err
-			}
-		}
-	} else if err := readFile(ordersPath, stdin, c.readOrders); err != nil {
+	if err := c.readInputs(stdin); err != nil {
 		return err
-	} else {
-		c.inputs.Orders = ordersPath
-	}
-	if responsesPath != "" {
-		if err := readFile(responsesPath, stdin, c.readResponses); err != nil {
-			return err
-		}
-		c.inputs.Responses = responsesPath
 	}
 	rep, err := c.report()
 	if err != nil {
 		return err
 	}
-
 	var buf bytes.Buffer
 	switch cfg.format {
 	case "json":
@@ -176,9 +170,84 @@ func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
 		return err
 	}
 	if cfg.out != "" {
-		return os.WriteFile(cfg.out, buf.Bytes(), 0o644)
+		return writeAtomic(cfg.out, buf.Bytes())
 	}
 	_, err = stdout.Write(buf.Bytes())
+	return err
+}
+
+// readInputs reads the orders and responses given, or the embedded sample
+// when neither is given. With only -responses, the report has no orders.
+func (c *collector) readInputs(stdin io.Reader) error {
+	if c.cfg.orders == "" && c.cfg.responses == "" {
+		c.inputs.Orders, c.inputs.Responses = sampleName, sampleName
+		if err := c.readOrders(bytes.NewReader(sampleOrders), "sample/orders.csv"); err != nil {
+			return err
+		}
+		return c.readResponses(bytes.NewReader(sampleResponses), "sample/responses.csv")
+	}
+	if c.cfg.orders != "" {
+		if err := readFile(c.cfg.orders, stdin, c.readOrders); err != nil {
+			return err
+		}
+		c.inputs.Orders = c.cfg.orders
+	}
+	if c.cfg.responses != "" {
+		if err := readFile(c.cfg.responses, stdin, c.readResponses); err != nil {
+			return err
+		}
+		c.inputs.Responses = c.cfg.responses
+	}
+	return nil
+}
+
+// checkOutput refuses an output file that is one of the inputs (the same
+// file by os.SameFile, so links and other names of it count too): writing
+// the report would destroy the data it came from.
+func checkOutput(out string, inputs ...string) error {
+	if out == "" {
+		return nil
+	}
+	outInfo, err := os.Stat(out)
+	if err != nil {
+		return nil // a new file cannot be an input
+	}
+	for _, in := range inputs {
+		if in == "" || in == "-" {
+			continue
+		}
+		if inInfo, err := os.Stat(in); err == nil && os.SameFile(outInfo, inInfo) {
+			return usagef("-o %s is the input file %s; the report would overwrite it", quote(out), quote(in))
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory and a rename, so the file at path is always either what it was
+// or the whole report, never half of it.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
 	return err
 }
 

@@ -50,6 +50,13 @@ func optMoney(d display, v *decimal.Decimal) string {
 	return d.money(*v)
 }
 
+func optAmount(d display, v *decimal.Decimal) string {
+	if v == nil {
+		return "n/a"
+	}
+	return d.amount(*v)
+}
+
 func optPercent(v *decimal.Decimal) string {
 	if v == nil {
 		return "n/a"
@@ -143,7 +150,11 @@ func writeTextInputs(w io.Writer, rep *Report, _ display) error {
 	p("  period\t%s, %s", in.Period, in.Location)
 	p("  currency\t%s", currencyLabel(rep.Currency))
 	if in.SkippedRows > 0 {
-		p("  skipped\t%d bad rows (-skip-bad); first reasons:", in.SkippedRows)
+		lines := ""
+		if in.SkippedLines != in.SkippedRows {
+			lines = fmt.Sprintf(" (%d lines)", in.SkippedLines)
+		}
+		p("  skipped\t%d bad rows%s (-skip-bad); first reasons:", in.SkippedRows, lines)
 		for _, r := range in.SkipReasons {
 			p("\t  %s", r)
 		}
@@ -182,7 +193,7 @@ func writeTextTiers(w io.Writer, rep *Report, d display) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "  %-6s\tcustomers\torders\trevenue\tAOV\t\n", "tier")
 	for _, r := range t.Tiers {
-		fmt.Fprintf(tw, "  %-6s\t%d\t%d\t%s\t%s\t\n", r.Tier, r.Customers, r.Orders, d.amount(r.Revenue), d.amount(r.AOV))
+		fmt.Fprintf(tw, "  %-6s\t%d\t%d\t%s\t%s\t\n", r.Tier, r.Customers, r.Orders, d.amount(r.Revenue), optAmount(d, r.AOV))
 	}
 	return tw.Flush()
 }
@@ -259,6 +270,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"money":       func(d display, v decimal.Decimal) string { return d.money(v) },
 	"amount":      func(d display, v decimal.Decimal) string { return d.amount(v) },
 	"optMoney":    optMoney,
+	"optAmount":   optAmount,
 	"optPct":      optPercent,
 	"optFixed":    optFixed,
 	"pct":         percent,

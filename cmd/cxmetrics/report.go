@@ -41,6 +41,7 @@ type Inputs struct {
 	OrderRows         int64    `json:"order_rows"`
 	ResponseRows      int64    `json:"response_rows"`
 	SkippedRows       int64    `json:"skipped_rows"`
+	SkippedLines      int64    `json:"skipped_lines"`
 	SkipReasons       []string `json:"skip_reasons"`
 	OtherCurrencyRows int64    `json:"other_currency_rows"`
 }
@@ -69,8 +70,8 @@ type TierFigure struct {
 	Tier      string          `json:"tier"`
 	Customers int64           `json:"customers"`
 	Orders    int64           `json:"orders"`
-	Revenue   decimal.Decimal `json:"revenue"`
-	AOV       decimal.Decimal `json:"aov"`
+	Revenue   decimal.Decimal  `json:"revenue"`
+	AOV       *decimal.Decimal `json:"aov"` // null for a tier without orders
 }
 
 // CohortFigures is the cohort retention table.
@@ -120,6 +121,7 @@ type config struct {
 	format, out       string
 	skipBad           bool
 	currency          string
+	maxRecord         int // bytes
 }
 
 // collector accumulates every input row into the library's accumulators.
@@ -132,6 +134,9 @@ type collector struct {
 	ces      *cxmetrics.ScaleTally
 	refunds  int64
 	inputs   Inputs
+	// currency is that of the orders added; set after the first one.
+	currency     string
+	haveCurrency bool
 	progress *progress
 }
 
@@ -152,61 +157,97 @@ func newCollector(cfg config, p *progress) (*collector, error) {
 	}, nil
 }
 
-// skip records a bad row when -skip-bad is on, and otherwise returns it.
+// skip records a bad row when -skip-bad is on, and otherwise returns it. A
+// skipped record counts once in SkippedRows and with every line it spans
+// in SkippedLines.
 func (c *collector) skip(err error) error {
 	var re *rowError
 	if !c.cfg.skipBad || !errors.As(err, &re) {
 		return err
 	}
 	c.inputs.SkippedRows++
+	c.inputs.SkippedLines += int64(max(re.lines, 1))
 	if len(c.inputs.SkipReasons) < maxSkipReasons {
 		c.inputs.SkipReasons = append(c.inputs.SkipReasons, err.Error())
 	}
 	return nil
 }
 
-// readOrders streams an orders CSV into the accumulators.
+// readOrders streams an orders CSV into the accumulators. Every row is
+// checked in full before it touches any accumulator, so a skipped row
+// leaves no trace.
 func (c *collector) readOrders(r io.Reader, name string) error {
-	or, err := newOrderReader(r, name, c.cfg.opts.Location)
+	or, err := newOrderReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
 	if err != nil {
 		return err
+	}
+	if c.cfg.currency != "" && !or.has("currency") {
+		return usagef("-currency %s: %s has no currency column, so no order is in %s", c.cfg.currency, name, c.cfg.currency)
 	}
 	for {
 		o, err := or.read()
 		if err == io.EOF {
 			break
 		}
-		c.progress.update(name, c.inputs.OrderRows, or.counter.n)
+		c.progress.update(name, c.inputs.OrderRows, or.scan.read)
+		if err == nil {
+			err = c.admit(or, o)
+		}
+		if errors.Is(err, errLeftOut) {
+			continue
+		}
 		if err != nil {
 			if err := c.skip(err); err != nil {
 				return err
 			}
 			continue
 		}
-		c.inputs.OrderRows++
-		if c.cfg.currency != "" && o.Currency != c.cfg.currency {
-			c.inputs.OtherCurrencyRows++
-			continue
-		}
-		if err := c.stats.Add(o); errors.Is(err, cxmetrics.ErrCurrencyMismatch) {
-			return or.errorf("currency %q after %q on earlier rows: mixed currencies; keep one with -currency CODE", o.Currency, c.stats.Currency())
-		} else if err != nil {
-			return or.errorf("%v", err)
-		}
-		if err := c.cohorts.Add(o); err != nil {
-			return or.errorf("%v", err)
-		}
-		if o.IsRefund() {
-			c.refunds++
+		if err := c.addOrder(o); err != nil {
+			return err
 		}
 	}
 	c.progress.done()
 	return nil
 }
 
+// errLeftOut marks an order in another currency than -currency's.
+var errLeftOut = errors.New("left out")
+
+// admit counts a well-formed order row and decides whether it goes into the
+// report: errLeftOut for another currency than -currency's, a *rowError for
+// a currency other than that of the orders before it.
+func (c *collector) admit(or *orderReader, o cxmetrics.Order) error {
+	if c.cfg.currency != "" && o.Currency != c.cfg.currency {
+		c.inputs.OrderRows++
+		c.inputs.OtherCurrencyRows++
+		return errLeftOut
+	}
+	if c.haveCurrency && o.Currency != c.currency {
+		return or.errorf("currency %s after %s on earlier rows: mixed currencies; keep one with -currency CODE", quote(o.Currency), quote(c.currency))
+	}
+	c.inputs.OrderRows++
+	return nil
+}
+
+// addOrder adds a checked order to every accumulator. They do not refuse
+// it, since the reader and admit checked everything they check; if one
+// did, that would be a bug, reported as such.
+func (c *collector) addOrder(o cxmetrics.Order) error {
+	c.currency, c.haveCurrency = o.Currency, true
+	for _, add := range []func(cxmetrics.Order) error{c.stats.Add, c.cohorts.Add} {
+		if err := add(o); err != nil {
+			return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
+		}
+	}
+	if o.IsRefund() {
+		c.refunds++
+	}
+	return nil
+}
+
 // readResponses streams a responses CSV into the survey tallies.
 func (c *collector) readResponses(r io.Reader, name string) error {
-	rr, err := newResponseReader(r, name, c.cfg.opts.Location)
+	rr, err := newResponseReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
 	if err != nil {
 		return err
 	}
@@ -269,7 +310,12 @@ func (c *collector) report() (*Report, error) {
 	if customers, th, err := cxmetrics.SegmentByAOVTerciles(s); err == nil {
 		tiers := &TierFigures{MediumFrom: th.Medium, HighFrom: th.High}
 		for _, t := range cxmetrics.SummarizeTiers(customers) {
-			tiers.Tiers = append(tiers.Tiers, TierFigure{Tier: t.Tier.String(), Customers: t.Customers, Orders: t.Orders, Revenue: t.Revenue, AOV: t.AOV})
+			f := TierFigure{Tier: t.Tier.String(), Customers: t.Customers, Orders: t.Orders, Revenue: t.Revenue}
+			if t.Orders > 0 {
+				aov := t.AOV
+				f.AOV = &aov
+			}
+			tiers.Tiers = append(tiers.Tiers, f)
 		}
 		rep.AOVTiers = tiers
 	} else if !errors.Is(err, cxmetrics.ErrNoData) {
