@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/shopspring/decimal"
 	"github.com/cxmetrics/cxmetrics/internal/ci"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

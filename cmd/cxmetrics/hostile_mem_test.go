@@ -121,4 +121,3 @@ func TestHostileRowsAreBoundedInMemory(t *testing.T) {
 	code, _, errOut2 = runCmd(t, line, "report", "-orders", "-", "-max-record-bytes", "100")
 	assert.Equal(t, 0, code, errOut2)
 }
-

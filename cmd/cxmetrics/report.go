@@ -67,9 +67,9 @@ type TierFigures struct {
 
 // TierFigure is one AOV tier.
 type TierFigure struct {
-	Tier      string          `json:"tier"`
-	Customers int64           `json:"customers"`
-	Orders    int64           `json:"orders"`
+	Tier      string           `json:"tier"`
+	Customers int64            `json:"customers"`
+	Orders    int64            `json:"orders"`
 	Revenue   decimal.Decimal  `json:"revenue"`
 	AOV       *decimal.Decimal `json:"aov"` // null for a tier without orders
 }
@@ -126,18 +126,18 @@ type config struct {
 
 // collector accumulates every input row into the library's accumulators.
 type collector struct {
-	cfg      config
-	stats    cxmetrics.OrderStats
-	cohorts  *cxmetrics.CohortBuilder
-	nps      cxmetrics.NPSTally
-	csat     *cxmetrics.ScaleTally
-	ces      *cxmetrics.ScaleTally
-	refunds  int64
-	inputs   Inputs
+	cfg     config
+	stats   cxmetrics.OrderStats
+	cohorts *cxmetrics.CohortBuilder
+	nps     cxmetrics.NPSTally
+	csat    *cxmetrics.ScaleTally
+	ces     *cxmetrics.ScaleTally
+	refunds int64
+	inputs  Inputs
 	// currency is that of the orders added; set after the first one.
 	currency     string
 	haveCurrency bool
-	progress *progress
+	progress     *progress
 }
 
 func newCollector(cfg config, p *progress) (*collector, error) {
