@@ -41,8 +41,14 @@ func (c PeriodCounts) check() error {
 //
 //	ChurnRate = Lost / S = (S + N - E) / S
 //
-// Lost includes customers both acquired and lost in the period, so the rate
-// can exceed 1 when many new customers leave at once. Negative counts are
+// It measures every customer lost in the period over those present at its
+// start. Lost = S + N - E includes customers both acquired and lost within
+// the period, whom S does not count, so when customers come and go in one
+// period the rate mixes two populations and can exceed 1 (S = 2, N = 100,
+// E = 91 gives 5.5). Hand-filled counts cannot say who left; for churn from
+// the orders themselves, where a customer is counted at the start or not at
+// all, use [CohortBuilder.Series] and [SeriesRow.ChurnRate], which never
+// exceeds 1. Negative counts are
 // ErrNegative, E > S + N is ErrInconsistent, S = 0 is ErrNoData. Exact to 16
 // fractional digits.
 func ChurnRate(c PeriodCounts) (decimal.Decimal, error) {

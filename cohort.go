@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -157,7 +158,11 @@ type CohortBuilder struct {
 	zone      string // the identity of opts' location; "" for the zero value's UTC
 	currency  currencyGuard
 	customers customerTable[cohortCustomer]
+	periods   map[int32]periodCount // orders and refunds per period, for the series
 }
+
+// periodCount counts the orders and refunds of one period.
+type periodCount struct{ orders, refunds int64 }
 
 // NewCohortBuilder returns an empty builder for opts. A Period other than
 // the five constants is ErrOutOfRange, and so is a Location without a
@@ -208,6 +213,19 @@ func (b *CohortBuilder) add(o *Order, at int) error {
 	if !ok {
 		return errorf(ErrOutOfRange, "%s at %s is outside the years 1..9999", orderRef(o, at), o.Time)
 	}
+	pc := b.periods[p]
+	if pc.orders == math.MaxInt64 || pc.refunds == math.MaxInt64 {
+		return errorf(ErrOutOfRange, "%s: the builder already holds %d orders and %d refunds in its period", orderRef(o, at), pc.orders, pc.refunds)
+	}
+	if o.IsRefund() {
+		pc.refunds++
+	} else {
+		pc.orders++
+	}
+	if b.periods == nil {
+		b.periods = make(map[int32]periodCount)
+	}
+	b.periods[p] = pc
 	b.currency.accept(o.Currency)
 	c := b.customer(o.CustomerID)
 	cell := c.cell(p)
@@ -243,8 +261,21 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 	if err := b.currency.compatible(o.currency); err != nil {
 		return err
 	}
+	for p, opc := range o.periods {
+		pc := b.periods[p]
+		if pc.orders > math.MaxInt64-opc.orders || pc.refunds > math.MaxInt64-opc.refunds {
+			return errorf(ErrOutOfRange, "merging the counts of a period overflows int64")
+		}
+	}
 	if o == b {
 		o = b.clone()
+	}
+	if b.periods == nil {
+		b.periods = make(map[int32]periodCount, len(o.periods))
+	}
+	for p, opc := range o.periods {
+		pc := b.periods[p]
+		b.periods[p] = periodCount{pc.orders + opc.orders, pc.refunds + opc.refunds}
 	}
 	for i := range o.customers.rows {
 		oc := &o.customers.rows[i]
@@ -291,6 +322,10 @@ func (b *CohortBuilder) clone() *CohortBuilder {
 		}
 		return cc
 	})
+	c.periods = make(map[int32]periodCount, len(b.periods))
+	for p, pc := range b.periods {
+		c.periods[p] = pc
+	}
 	return &c
 }
 
@@ -489,8 +524,8 @@ type cohortCellData struct {
 // is ErrInconsistent; a period Add cannot produce, or a revenue beyond what
 // bounded amounts add up to, ErrOutOfRange.
 func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
-	if id == "" {
-		return errorf(ErrInconsistent, "cohort builder: a customer has an empty ID")
+	if id == "" || !utf8.ValidString(id) {
+		return errorf(ErrInconsistent, "cohort builder: customer ID %s is empty or not valid UTF-8", quote(id))
 	}
 	if _, dup := b.customers.index.lookup(id); dup {
 		return errorf(ErrInconsistent, "cohort builder: customer %s appears twice", quote(id))
@@ -504,6 +539,9 @@ func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
 		if cell.period < lo || cell.period > hi {
 			return errorf(ErrOutOfRange, "cohort builder: period %d of customer %s is outside the years 1..9999 (%d..%d)", cell.period, quote(id), lo, hi)
 		}
+		if !cell.active && !cell.revenue.IsNegative() {
+			return errorf(ErrInconsistent, "cohort builder: customer %s has a period of refunds only with revenue %s", quote(id), shortDecimal(cell.revenue))
+		}
 		dst := c.cell(cell.period)
 		dst.active = cell.active
 		if cell.active {
@@ -512,6 +550,65 @@ func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
 		c.addMoney(dst, cell.revenue)
 	}
 	return nil
+}
+
+// periodCountData is one decoded period's counts.
+type periodCountData struct {
+	period          int32
+	orders, refunds int64
+}
+
+// setDecodedPeriods sets the decoded counts of orders and refunds per
+// period, after the customers, checking them against the cells: every
+// period with a cell has counts and no other; a period has at least as many
+// orders as customers active in it and as many refunds as customers with
+// only refunds in it.
+func (b *CohortBuilder) setDecodedPeriods(counts []periodCountData) error {
+	active, refundsOnly := map[int32]int64{}, map[int32]int64{}
+	for i := range b.customers.rows {
+		for _, cell := range b.customers.rows[i].cells {
+			if cell.active {
+				active[cell.period]++
+			} else {
+				refundsOnly[cell.period]++
+			}
+		}
+	}
+	b.periods = make(map[int32]periodCount, len(counts))
+	for i, pc := range counts {
+		if i > 0 && pc.period <= counts[i-1].period {
+			return errorf(ErrInconsistent, "cohort builder: period counts are not in increasing order")
+		}
+		if pc.orders < 0 || pc.refunds < 0 {
+			return errorf(ErrNegative, "cohort builder: period %d has %d orders and %d refunds", pc.period, pc.orders, pc.refunds)
+		}
+		if pc.orders < active[pc.period] || pc.refunds < refundsOnly[pc.period] || active[pc.period]+refundsOnly[pc.period] == 0 {
+			return errorf(ErrInconsistent, "cohort builder: period %d counts %d orders and %d refunds for %d active customers and %d with refunds only",
+				pc.period, pc.orders, pc.refunds, active[pc.period], refundsOnly[pc.period])
+		}
+		b.periods[pc.period] = periodCount{pc.orders, pc.refunds}
+	}
+	for p := range active {
+		if _, ok := b.periods[p]; !ok {
+			return errorf(ErrInconsistent, "cohort builder: period %d has customers but no counts", p)
+		}
+	}
+	for p := range refundsOnly {
+		if _, ok := b.periods[p]; !ok {
+			return errorf(ErrInconsistent, "cohort builder: period %d has customers but no counts", p)
+		}
+	}
+	return nil
+}
+
+// sortedPeriods returns the counts per period in period order.
+func (b *CohortBuilder) sortedPeriods() []periodCountData {
+	out := make([]periodCountData, 0, len(b.periods))
+	for p, pc := range b.periods {
+		out = append(out, periodCountData{p, pc.orders, pc.refunds})
+	}
+	slices.SortFunc(out, func(x, y periodCountData) int { return cmpInt(x.period, y.period) })
+	return out
 }
 
 type cellJSON struct {
@@ -525,11 +622,18 @@ type cohortCustomerJSON struct {
 	Cells []cellJSON `json:"cells"`
 }
 
+type periodJSON struct {
+	Period  int32 `json:"period"`
+	Orders  int64 `json:"orders"`
+	Refunds int64 `json:"refunds"`
+}
+
 type cohortBuilderJSON struct {
 	Period    string               `json:"period"`
 	Location  string               `json:"location"`
 	Currency  *string              `json:"currency"`
 	Customers []cohortCustomerJSON `json:"customers"`
+	Periods   []periodJSON         `json:"periods"`
 }
 
 // MarshalJSON encodes the builder's options and, per customer sorted by ID,
@@ -556,6 +660,10 @@ func (b CohortBuilder) MarshalJSON() ([]byte, error) {
 			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: c.revenue(cell).String()}
 		}
 		j.Customers = append(j.Customers, cj)
+	}
+	j.Periods = make([]periodJSON, 0, len(b.periods))
+	for _, pc := range b.sortedPeriods() {
+		j.Periods = append(j.Periods, periodJSON{pc.period, pc.orders, pc.refunds})
 	}
 	return json.Marshal(j)
 }
@@ -606,6 +714,13 @@ func (b *CohortBuilder) UnmarshalJSON(data []byte) error {
 			return err
 		}
 	}
+	counts := make([]periodCountData, len(j.Periods))
+	for i, pj := range j.Periods {
+		counts[i] = periodCountData{pj.Period, pj.Orders, pj.Refunds}
+	}
+	if err := out.setDecodedPeriods(counts); err != nil {
+		return err
+	}
 	*b = *out
 	return nil
 }
@@ -635,6 +750,17 @@ func (b CohortBuilder) MarshalBinary() ([]byte, error) {
 			e.bool(cell.active)
 			e.decimal(c.revenue(cell))
 		}
+	}
+	periods := b.sortedPeriods()
+	e.uvarint(uint64(len(periods)))
+	for k, pc := range periods {
+		if k == 0 {
+			e.varint(int64(pc.period))
+		} else {
+			e.uvarint(uint64(pc.period - periods[k-1].period))
+		}
+		e.uvarint(uint64(pc.orders))
+		e.uvarint(uint64(pc.refunds))
 	}
 	return e.b, nil
 }
@@ -688,7 +814,23 @@ func (b *CohortBuilder) UnmarshalBinary(data []byte) error {
 			d.setErrIf(out.addDecoded(id, cells))
 		}
 	}
+	counts := make([]periodCountData, d.count(3))
+	var period int64
+	for k := range counts {
+		if k == 0 {
+			period = d.varint()
+		} else {
+			period += int64(d.uvarint())
+		}
+		if period < math.MinInt32 || period > math.MaxInt32 {
+			d.setErr(errorf(ErrOutOfRange, "decoding a cohort builder: period %d", period))
+		}
+		counts[k] = periodCountData{period: int32(period), orders: d.int64(), refunds: d.int64()}
+	}
 	if err := d.end(); err != nil {
+		return err
+	}
+	if err := out.setDecodedPeriods(counts); err != nil {
 		return err
 	}
 	*b = *out

@@ -33,6 +33,7 @@ var (
 	_ = contract[int, ScaleTally, *ScaleTally]
 	_ = contract[Order, OrderStats, *OrderStats]
 	_ = contract[Order, CohortBuilder, *CohortBuilder]
+	_ = contract[Order, OrderDedup, *OrderDedup]
 )
 
 // contractCase describes one accumulator type to the generic contract test.
@@ -268,6 +269,20 @@ func TestAccumulatorContract(t *testing.T) {
 			defaulted:  func() *OrderStats { return &OrderStats{} },
 			other:      inEUR(3),
 			otherEmpty: func() *OrderStats { s, _ := inEUR(0)(); return s },
+		})
+	})
+	t.Run("OrderDedup", func(t *testing.T) {
+		contract[Order, OrderDedup](t, contractCase[Order, OrderDedup]{
+			record: func(r *rand.Rand) Order {
+				// Few IDs, and each ID's content follows from it, so records
+				// repeat without conflicting.
+				id := r.IntN(40)
+				return Order{ID: fmt.Sprint("o", id), CustomerID: fmt.Sprint("c", id%7), Time: base.Add(time.Duration(id) * time.Hour),
+					Amount: decimal.New(int64(id*137-900), -2)}
+			},
+			bad:       append(badOrders, Order{CustomerID: "c0", Time: base, Amount: dec("1")}), // and no ID
+			figures:   func(a *OrderDedup) string { return fmt.Sprint(a.Orders(), a.Duplicates()) },
+			defaulted: func() *OrderDedup { return &OrderDedup{} },
 		})
 	})
 	t.Run("CohortBuilder", func(t *testing.T) {

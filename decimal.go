@@ -157,7 +157,7 @@ func compareDecimals(a, b decimal.Decimal) int {
 	return a.Cmp(b)
 }
 
-func cmpInt[T int | int64](a, b T) int {
+func cmpInt[T int | int32 | int64](a, b T) int {
 	switch {
 	case a < b:
 		return -1

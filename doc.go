@@ -130,6 +130,37 @@
 // [NetRevenueRetention] adds expansion and can exceed 1, and
 // [RevenueChurnRate] = 1 - GRR.
 //
+// # Metrics over time
+//
+// [CohortBuilder.Series] (and [OrderSeries] for a slice) turns the same
+// orders into a period-by-period account ([Series], one [SeriesRow] per
+// period, no gaps): revenue, orders, refunds, and who was active, who came,
+// who left and who came back. A customer is active at the end of period p
+// with a window of W periods when they bought (amount >= 0) in one of
+// p-W+1 … p; refunds never make anyone active. New customers buy for the
+// first time ever; churned ones were active at the end of the previous
+// period and are not now; reactivated ones are active again, not new. On
+// every row
+//
+//	ActiveAtEnd = ActiveAtStart - Churned + New + Reactivated
+//
+// For example, with monthly periods and W = 1: ann buys in January and
+// March, bob in January and February, cat in February and May. January
+// starts with nobody active and ends with ann and bob (2 new); February
+// starts with 2, loses ann (churned), gains cat (new) and ends with 2;
+// March starts with 2, loses bob and cat, wins ann back (reactivated) and
+// ends with 1. With W = 2, February's purchases keep bob and cat active
+// through March, so March ends with 3. [SeriesRow.ChurnRate] = Churned /
+// ActiveAtStart never exceeds 1, unlike churn from hand-filled
+// [PeriodCounts]; [SeriesRow.Counts] gives the row as PeriodCounts so the
+// formulas above apply to it.
+//
+// Billing exports repeat themselves. [OrderDedup] tells a re-delivered order
+// (same ID, customer, instant, amount and currency) from a new one and
+// refuses an ID reused with other content; [CombineLines] adds up the
+// invoice lines of one order. [RateTable] and [Convert] turn orders in
+// several currencies into one base currency at dated rates, exactly.
+//
 // # Acquisition
 //
 // [ConversionRate] = conversions / visitors and [LeadCloseRate] = customers

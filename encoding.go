@@ -38,6 +38,7 @@ const (
 	tagScaleTally       = 3
 	tagOrderStats       = 4
 	tagCohortBuilder    = 5
+	tagOrderDedup       = 6
 )
 
 const binaryVersion = 1

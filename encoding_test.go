@@ -233,7 +233,7 @@ func decoders() []interface {
 		json.Unmarshaler
 		encoding.BinaryMarshaler
 		encoding.BinaryUnmarshaler
-	}{&NPSTally{}, &WeightedNPSTally{}, &ScaleTally{}, &OrderStats{}, &CohortBuilder{}}
+	}{&NPSTally{}, &WeightedNPSTally{}, &ScaleTally{}, &OrderStats{}, &CohortBuilder{}, &OrderDedup{}}
 }
 
 var sentinels = []error{ErrNoData, ErrOutOfRange, ErrNegative, ErrInconsistent, ErrCurrencyMismatch, ErrUnknownCurrency}
@@ -274,7 +274,10 @@ func seedPayloads() [][]byte {
 	_ = b.Add(Order{CustomerID: "a", Time: utc(2024, 1, 1), Amount: dec("99999999999999999999999.5")})
 	_ = b.Add(Order{CustomerID: "a", Time: utc(9999, 12, 31), Amount: dec("1")})
 	_ = b.Add(Order{CustomerID: "z", Time: utc(1, 1, 1), Amount: dec("-0.0000000000000000000001")})
-	add(&NPSTally{Promoters: 5, Passives: 2, Detractors: 1}, &w, ces, &s, b)
+	var d OrderDedup
+	_, _, _ = d.SeenAt(Order{ID: "1", CustomerID: "a", Time: utc(2024, 1, 1), Amount: dec("12.5"), Currency: "USD"}, 3)
+	_, _, _ = d.SeenAt(Order{ID: "2", CustomerID: "a", Time: utc(1200, 1, 1), Amount: dec("-1e999")}, 1<<40)
+	add(&NPSTally{Promoters: 5, Passives: 2, Detractors: 1}, &w, ces, &s, b, &d)
 	return out
 }
 

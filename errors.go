@@ -47,3 +47,9 @@ func errorf(sentinel error, format string, args ...any) error {
 
 // quote quotes a string value for a message, cut to about 80 bytes.
 func quote(s string) string { return cxerr.Quote(s) }
+
+// wrapf puts context in front of one of the package's own errors, keeping
+// its sentinel and its single "cxmetrics:" prefix.
+func wrapf(err error, format string, args ...any) error {
+	return cxerr.Wrap("cxmetrics", err, format, args...)
+}

@@ -587,10 +587,11 @@ func ExampleCohortBuilder_MarshalBinary() {
 	}
 	table, _ := received.Table()
 	// 4 header, 1 period, 4 zone "UTC", 2 currency, 1 count, 4 ID "ann",
-	// 1 cell count, 3 month number, 1 activity, 3 revenue 30: 24 bytes.
+	// 1 cell count, 3 month number, 1 activity, 3 revenue 30; then the
+	// month's counts: 1 count, 3 month number, 1 order, 1 refund: 30 bytes.
 	fmt.Println(len(payload), "bytes;", table.Rows[0].Start.Format("2006-01"), table.Rows[0].Active)
 	// Output:
-	// 24 bytes; 2024-01 [1]
+	// 30 bytes; 2024-01 [1]
 }
 
 // accumulator is the one contract every accumulator of the package meets
@@ -658,4 +659,100 @@ func Example_fanIn() {
 	// Output:
 	// NPS over 3 shards: 20
 	// revenue: 125.5 repeat rate: 0.5
+}
+
+// Active, new, churned and reactivated customers month by month, from
+// orders alone.
+func ExampleOrderSeries() {
+	m := func(month time.Month) time.Time { return time.Date(2024, month, 10, 12, 0, 0, 0, time.UTC) }
+	orders := []cxmetrics.Order{
+		{CustomerID: "ann", Time: m(1), Amount: d("10")},
+		{CustomerID: "bob", Time: m(1), Amount: d("30")},
+		{CustomerID: "bob", Time: m(2), Amount: d("15")},
+		{CustomerID: "cat", Time: m(2), Amount: d("40")},
+		{CustomerID: "ann", Time: m(3), Amount: d("20")},
+		{CustomerID: "ann", Time: m(3), Amount: d("-5")}, // a refund: revenue, not activity
+	}
+	// A purchase keeps a customer active for the month it falls in (W = 1).
+	s, err := cxmetrics.OrderSeries(orders, cxmetrics.CohortOptions{Period: cxmetrics.Month}, 1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("month    revenue start new churned back end churn")
+	for _, r := range s.Rows {
+		churn := "n/a"
+		if c, err := r.ChurnRate(); err == nil {
+			churn = c.String()
+		}
+		fmt.Printf("%s %7s %5d %3d %7d %4d %3d %s\n", r.Start.Format("2006-01"), r.Revenue,
+			r.ActiveAtStart, r.New, r.Churned, r.Reactivated, r.ActiveAtEnd, churn)
+	}
+	// Output:
+	// month    revenue start new churned back end churn
+	// 2024-01      40     0   2       0    0   2 n/a
+	// 2024-02      55     2   1       1    0   2 0.5
+	// 2024-03      15     2   0       2    1   1 1
+}
+
+// Re-delivered orders from an at-least-once stream are left out; an ID
+// reused with other content is an error.
+func ExampleOrderDedup() {
+	at := time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC)
+	stream := []cxmetrics.Order{
+		{ID: "A-1", CustomerID: "ann", Time: at, Amount: d("19.90"), Currency: "EUR"},
+		{ID: "A-2", CustomerID: "bob", Time: at, Amount: d("5.00"), Currency: "EUR"},
+		{ID: "A-1", CustomerID: "ann", Time: at, Amount: d("19.90"), Currency: "EUR"}, // delivered twice
+		{ID: "A-2", CustomerID: "bob", Time: at, Amount: d("50.00"), Currency: "EUR"}, // not the same order
+	}
+	var dedup cxmetrics.OrderDedup
+	var stats cxmetrics.OrderStats
+	for _, o := range stream {
+		dup, err := dedup.Seen(o)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		if !dup {
+			_ = stats.Add(o)
+		}
+	}
+	fmt.Println("orders:", stats.Orders(), "revenue:", stats.Revenue(), "duplicates:", dedup.Duplicates())
+	// Output:
+	// cxmetrics: order "A-2" delivered again with other content: first customer "bob", 2024-03-01T09:30:00Z, 5 "EUR", now customer "bob", 2024-03-01T09:30:00Z, 50 "EUR": inconsistent
+	// orders: 2 revenue: 24.9 duplicates: 1
+}
+
+// Orders in several currencies, converted exactly into one at dated rates.
+func ExampleConvert() {
+	rates, _ := cxmetrics.NewRateTable("EUR", time.UTC)
+	_ = rates.Add(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), "USD", d("0.91"))  // 1 USD = 0.91 EUR
+	_ = rates.Add(time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), "USD", d("0.925")) // from February on
+	o := cxmetrics.Order{ID: "7", CustomerID: "ann", Time: time.Date(2024, 2, 14, 0, 0, 0, 0, time.UTC), Amount: d("19.99"), Currency: "USD"}
+	eur, err := cxmetrics.Convert(o, rates)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(eur.Amount, eur.Currency) // 19.99 × 0.925, not rounded
+	// Output:
+	// 18.49075 EUR
+}
+
+// The invoice lines of one order, in any order, make one order.
+func ExampleCombineLines() {
+	at := time.Date(2011, 5, 6, 10, 0, 0, 0, time.UTC)
+	lines := []cxmetrics.Order{
+		{ID: "542806", CustomerID: "17850", Time: at.Add(time.Minute), Amount: d("15.30"), Currency: "GBP"},
+		{ID: "542806", CustomerID: "17850", Time: at, Amount: d("20.34"), Currency: "GBP"},
+		{ID: "542806", CustomerID: "17850", Time: at, Amount: d("-2.55"), Currency: "GBP"},
+	}
+	order := lines[0]
+	for _, l := range lines[1:] {
+		var err error
+		if order, err = cxmetrics.CombineLines(order, l); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println(order.ID, order.Amount, order.Time.Format(time.Kitchen))
+	// Output:
+	// 542806 33.09 10:00AM
 }

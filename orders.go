@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -32,8 +33,9 @@ type Order struct {
 // IsRefund reports whether o is a refund or credit note (Amount < 0).
 func (o Order) IsRefund() bool { return o.Amount.IsNegative() }
 
-// Validate checks the fields every metric needs: an empty CustomerID or a
-// zero Time is ErrInconsistent; a Time outside the years 1..9999 in UTC, or
+// Validate checks the fields every metric needs: an empty CustomerID, IDs
+// that are not valid UTF-8 (they could not travel as JSON) or a zero Time is
+// ErrInconsistent; a Time outside the years 1..9999 in UTC, or
 // an Amount with more than [MaxDigits] significant digits or an exponent
 // beyond ±[MaxExponent], is ErrOutOfRange.
 // (Currency rules depend on the other orders of a figure, so accumulators
@@ -45,6 +47,9 @@ func (o Order) Validate() error { return validateOrder(&o, -1) }
 func validateOrder(o *Order, at int) error {
 	if o.CustomerID == "" {
 		return errorf(ErrInconsistent, "%s has an empty customer ID", orderRef(o, at))
+	}
+	if !utf8.ValidString(o.CustomerID) || !utf8.ValidString(o.ID) {
+		return errorf(ErrInconsistent, "%s of customer %s: IDs must be valid UTF-8", orderRef(o, at), quote(o.CustomerID))
 	}
 	if o.Time.IsZero() {
 		return errorf(ErrInconsistent, "%s has a zero time", orderRef(o, at))
@@ -308,8 +313,8 @@ func (s *OrderStats) Summaries() []CustomerSummary {
 // addSummary adds a decoded customer summary to s, checking it as Add would
 // have produced it.
 func (s *OrderStats) addSummary(c CustomerSummary) error {
-	if c.CustomerID == "" {
-		return errorf(ErrInconsistent, "order stats: a customer has an empty ID")
+	if c.CustomerID == "" || !utf8.ValidString(c.CustomerID) {
+		return errorf(ErrInconsistent, "order stats: customer ID %s is empty or not valid UTF-8", quote(c.CustomerID))
 	}
 	if _, dup := s.customers.index.lookup(c.CustomerID); dup {
 		return errorf(ErrInconsistent, "order stats: customer %s appears twice", quote(c.CustomerID))

@@ -1,0 +1,499 @@
+package cxmetrics
+
+import (
+	"encoding/json"
+	"hash/maphash"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// CombineLines combines two invoice lines of one order into one: the same
+// ID, customer and currency, the exact sum of the amounts and the earlier
+// of the two times. Lines with different IDs, customers or currencies are
+// ErrInconsistent, naming both; each line is checked as [Order.Validate]
+// checks it. CombineLines is commutative and associative, so the lines of
+// an order may be combined in any order and grouping (as a distributed
+// engine's combiner does) and give the same order.
+func CombineLines(a, b Order) (Order, error) {
+	if err := validateOrder(&a, -1); err != nil {
+		return Order{}, err
+	}
+	if err := validateOrder(&b, -1); err != nil {
+		return Order{}, err
+	}
+	if a.ID != b.ID || a.CustomerID != b.CustomerID || a.Currency != b.Currency {
+		return Order{}, errorf(ErrInconsistent, "lines %s and %s do not belong to one order: the ID, customer and currency must agree",
+			describeOrder(&a), describeOrder(&b))
+	}
+	out := a
+	out.Amount = a.Amount.Add(b.Amount)
+	if b.Time.Before(a.Time) || b.Time.Equal(a.Time) && b.Time.Location().String() < a.Time.Location().String() {
+		out.Time = b.Time
+	}
+	if err := checkDerived(out.Amount, 1, "the sum of the lines of "+orderRef(&a, -1)); err != nil {
+		return Order{}, err
+	}
+	return out, nil
+}
+
+// describeOrder names an order and its content in an error message.
+func describeOrder(o *Order) string {
+	return orderRef(o, -1) + " (customer " + quote(o.CustomerID) + ", " + o.Time.UTC().Format(time.RFC3339Nano) +
+		", " + shortDecimal(o.Amount) + " " + currencyName(o.Currency) + ")"
+}
+
+// OrderDedup remembers the orders of an at-least-once stream, where a
+// message may arrive more than once, and tells a re-delivery from a new
+// order: an order whose ID was seen before with the same customer, instant,
+// amount and currency is a duplicate; the same ID with other content is
+// ErrInconsistent, naming both. Feed every order to Seen and pass on only
+// those that are not duplicates. The zero value is ready to use. It follows
+// the package's accumulator contract (see the package doc); Add is Seen
+// without the answer.
+//
+// It never reports a false duplicate: orders are found by a hash of the ID
+// and then compared in full. Memory grows with distinct orders: 32 bytes
+// per order in a compact record, 5 to 11 bytes of hash index, and the ID's
+// bytes once (see BENCHMARKS.md); the customers' IDs are kept once per
+// customer. It is not safe for concurrent use.
+type OrderDedup struct {
+	seed       maphash.Seed
+	slots      []int32 // open addressing: 1 + index into entries; 0 is empty
+	entries    []dedupEntry
+	ids        []byte // the order IDs, one after another
+	customers  customerIndex
+	currencies []string // currency codes by index; index 0 is ""
+	extra      map[int32]*dedupExtra
+	deliveries int64 // orders seen, duplicates included
+}
+
+// dedupEntry is one distinct order in 32 bytes. What does not fit (a time
+// outside 1678..2262, an amount beyond int64 units at scale 0..31, an ID
+// over 64 KiB, a position beyond 2^32-1) lives in extra, flagged.
+type dedupEntry struct {
+	nanos int64  // the instant as Unix nanoseconds
+	units int64  // the amount in 10^-scale units
+	who   uint64 // customer number << 32 | position
+	meta  uint64 // ID offset << 32 | ID length << 16 | currency << 8 | scale << 3 | flags
+}
+
+const (
+	flagExtraTime     = 1 << 0
+	flagExtraAmount   = 1 << 1
+	flagExtraIDOrSpot = 1 << 2
+)
+
+// dedupExtra holds what an entry could not: set fields only.
+type dedupExtra struct {
+	time   time.Time
+	amount decimal.Decimal
+	id     string
+	at     int64
+}
+
+// dedupKey is an order's content in comparable form.
+type dedupKey struct {
+	id       string
+	customer string
+	instant  time.Time
+	amount   decimal.Decimal
+	currency string
+	at       int64
+}
+
+// Seen reports whether o is a re-delivery of an order seen before (the same
+// ID, customer, instant and amount, and the same currency), and otherwise
+// remembers it. An order ID seen before with other content is
+// ErrInconsistent naming both; an invalid order is as [Order.Validate]
+// says, and an order without an ID ErrInconsistent, since an ID is what
+// tells deliveries apart. On error the dedup is unchanged.
+func (d *OrderDedup) Seen(o Order) (duplicate bool, err error) {
+	duplicate, _, err = d.SeenAt(o, 0)
+	return duplicate, err
+}
+
+// SeenAt is Seen for an order at position at of its source (a line number,
+// an offset). For a duplicate or a conflict, first is the smallest position
+// at which the order was delivered, so a caller can name both deliveries.
+// Positions must not be negative (ErrNegative).
+func (d *OrderDedup) SeenAt(o Order, at int64) (duplicate bool, first int64, err error) {
+	if err := d.check(&o, at); err != nil {
+		return false, 0, err
+	}
+	if d.deliveries == math.MaxInt64 {
+		return false, 0, errorf(ErrOutOfRange, "the dedup already saw %d orders", d.deliveries)
+	}
+	k := dedupKey{id: o.ID, customer: o.CustomerID, instant: o.Time, amount: o.Amount, currency: o.Currency, at: at}
+	slot, i, found := d.find(o.ID)
+	if found {
+		prev := d.key(i)
+		if !prev.sameContent(&k) {
+			return false, prev.at, errorf(ErrInconsistent, "order %s delivered again with other content: first %s, now %s",
+				quote(o.ID), describeKey(&prev), describeKey(&k))
+		}
+		if at < prev.at {
+			d.setAt(i, at)
+		}
+		d.deliveries++
+		return true, min(at, prev.at), nil
+	}
+	d.insert(slot, &k)
+	d.deliveries++
+	return false, at, nil
+}
+
+// Add remembers o like Seen, for callers that only need the errors.
+func (d *OrderDedup) Add(o Order) error {
+	_, err := d.Seen(o)
+	return err
+}
+
+func (d *OrderDedup) check(o *Order, at int64) error {
+	if err := validateOrder(o, -1); err != nil {
+		return err
+	}
+	if o.ID == "" {
+		return errorf(ErrInconsistent, "an order of customer %s has no ID, so its deliveries cannot be told apart", quote(o.CustomerID))
+	}
+	if at < 0 {
+		return errorf(ErrNegative, "position %d of order %s", at, quote(o.ID))
+	}
+	if o.Currency != "" {
+		if _, err := MinorUnits(o.Currency); err != nil {
+			return errorf(ErrUnknownCurrency, "%s in %s: not an ISO 4217 code with a minor unit", orderRef(o, -1), quote(o.Currency))
+		}
+	}
+	return nil
+}
+
+// sameContent reports whether two keys describe the same order; the
+// position does not count.
+func (k *dedupKey) sameContent(o *dedupKey) bool {
+	return k.customer == o.customer && k.instant.Equal(o.instant) && k.amount.Equal(o.amount) && k.currency == o.currency
+}
+
+func describeKey(k *dedupKey) string {
+	return "customer " + quote(k.customer) + ", " + k.instant.UTC().Format(time.RFC3339Nano) + ", " + shortDecimal(k.amount) + " " + currencyName(k.currency)
+}
+
+// Duplicates returns the number of deliveries that repeated an order seen
+// before: every order seen, minus the distinct orders.
+func (d *OrderDedup) Duplicates() int64 { return d.deliveries - int64(len(d.entries)) }
+
+// Orders returns the number of distinct orders seen.
+func (d *OrderDedup) Orders() int64 { return int64(len(d.entries)) }
+
+func (d *OrderDedup) hash(id string) uint64 { return maphash.String(d.seed, id) }
+
+// find returns the slot of id: the slot holding it (found), or the empty
+// slot where it would go.
+func (d *OrderDedup) find(id string) (slot int, entry int32, found bool) {
+	if d.slots == nil {
+		d.seed = maphash.MakeSeed()
+		d.slots = make([]int32, 16)
+	}
+	mask := len(d.slots) - 1
+	for s := int(d.hash(id)) & mask; ; s = (s + 1) & mask {
+		e := d.slots[s] - 1
+		if e < 0 {
+			return s, 0, false
+		}
+		if d.idOf(e) == id {
+			return s, e, true
+		}
+	}
+}
+
+// insert adds k as a new entry in the empty slot, growing the index when
+// it is three quarters full.
+func (d *OrderDedup) insert(slot int, k *dedupKey) {
+	e := int32(len(d.entries))
+	d.entries = append(d.entries, d.pack(e, k))
+	d.slots[slot] = e + 1
+	if 4*len(d.entries) > 3*len(d.slots) {
+		d.rehash(2 * len(d.slots))
+	}
+}
+
+func (d *OrderDedup) rehash(size int) {
+	d.slots = make([]int32, size)
+	mask := size - 1
+	for e := range d.entries {
+		s := int(d.hash(d.idOf(int32(e)))) & mask
+		for d.slots[s] != 0 {
+			s = (s + 1) & mask
+		}
+		d.slots[s] = int32(e) + 1
+	}
+}
+
+// pack makes the compact entry of k, number e.
+func (d *OrderDedup) pack(e int32, k *dedupKey) dedupEntry {
+	var ent dedupEntry
+	var x dedupExtra
+	var flags uint64
+	if y := k.instant.UTC().Year(); y > 1678 && y < 2262 {
+		ent.nanos = k.instant.UnixNano()
+	} else {
+		flags |= flagExtraTime
+		x.time = k.instant
+	}
+	scale := -k.amount.Exponent()
+	if sc, ok := scaleOf(k.amount); ok && sc <= 31 {
+		scale = sc
+		ent.units, ok = mulPow10(k.amount.CoefficientInt64(), scale+k.amount.Exponent())
+		if !ok {
+			flags |= flagExtraAmount
+		}
+	} else {
+		flags |= flagExtraAmount
+	}
+	if flags&flagExtraAmount != 0 {
+		scale, ent.units, x.amount = 0, 0, k.amount
+	}
+	cust, _ := d.customers.add(k.customer)
+	var offset, length uint64
+	if len(k.id) < 1<<16 && len(d.ids)+len(k.id) < 1<<32 && k.at < 1<<32 {
+		offset, length = uint64(len(d.ids)), uint64(len(k.id))
+		d.ids = append(d.ids, k.id...)
+		ent.who = uint64(cust)<<32 | uint64(k.at)
+	} else {
+		flags |= flagExtraIDOrSpot
+		x.id, x.at = strings.Clone(k.id), k.at
+		ent.who = uint64(cust) << 32
+	}
+	ent.meta = offset<<32 | length<<16 | uint64(d.currencyIndex(k.currency))<<8 | uint64(scale)<<3 | flags
+	if flags != 0 {
+		if d.extra == nil {
+			d.extra = make(map[int32]*dedupExtra)
+		}
+		d.extra[e] = &x
+	}
+	return ent
+}
+
+// currencyIndex returns the index of a currency code, adding it if new.
+// Codes are checked ISO 4217 codes, fewer than 256.
+func (d *OrderDedup) currencyIndex(code string) uint8 {
+	if d.currencies == nil {
+		d.currencies = []string{""}
+	}
+	if i := slices.Index(d.currencies, code); i >= 0 {
+		return uint8(i)
+	}
+	d.currencies = append(d.currencies, code)
+	return uint8(len(d.currencies) - 1)
+}
+
+func (d *OrderDedup) idOf(e int32) string {
+	ent := &d.entries[e]
+	if ent.meta&flagExtraIDOrSpot != 0 {
+		return d.extra[e].id
+	}
+	off, n := ent.meta>>32, ent.meta>>16&0xffff
+	return string(d.ids[off : off+n])
+}
+
+// key unpacks entry e.
+func (d *OrderDedup) key(e int32) dedupKey {
+	ent := &d.entries[e]
+	flags := ent.meta & 7
+	var x *dedupExtra
+	if flags != 0 {
+		x = d.extra[e]
+	}
+	k := dedupKey{id: d.idOf(e), customer: d.customers.id(int32(ent.who >> 32)), currency: d.currencies[ent.meta>>8&0xff]}
+	if flags&flagExtraTime != 0 {
+		k.instant = x.time
+	} else {
+		k.instant = time.Unix(0, ent.nanos).UTC()
+	}
+	if flags&flagExtraAmount != 0 {
+		k.amount = x.amount
+	} else {
+		k.amount = decimal.New(ent.units, -int32(ent.meta>>3&31))
+	}
+	if flags&flagExtraIDOrSpot != 0 {
+		k.at = x.at
+	} else {
+		k.at = int64(ent.who & 0xffffffff)
+	}
+	return k
+}
+
+// setAt lowers entry e's position.
+func (d *OrderDedup) setAt(e int32, at int64) {
+	ent := &d.entries[e]
+	if ent.meta&flagExtraIDOrSpot == 0 && at < 1<<32 {
+		ent.who = ent.who&^0xffffffff | uint64(at)
+		return
+	}
+	if ent.meta&flagExtraIDOrSpot != 0 {
+		d.extra[e].at = at
+	}
+}
+
+// Merge adds the orders o has seen to d, as if they had been seen by d; o is
+// not modified and nil o is a no-op. An order both have seen is one order,
+// delivered more than once, with the smaller first position. An order ID
+// with different content in the two is ErrInconsistent naming both, and
+// leaves d unchanged. d.Merge(d) counts every delivery twice and adds no
+// order. Merging in any order gives the same result.
+func (d *OrderDedup) Merge(o *OrderDedup) error {
+	if o == nil || len(o.entries) == 0 && o.deliveries == 0 {
+		return nil
+	}
+	if d.deliveries > math.MaxInt64-o.deliveries {
+		return errorf(ErrOutOfRange, "merging %d deliveries into %d overflows int64", o.deliveries, d.deliveries)
+	}
+	keys := make([]dedupKey, len(o.entries))
+	for e := range o.entries {
+		keys[e] = o.key(int32(e))
+		if _, i, found := d.find(keys[e].id); found {
+			if prev := d.key(i); !prev.sameContent(&keys[e]) {
+				return errorf(ErrInconsistent, "order %s has other content in the merged dedup: %s, here %s",
+					quote(keys[e].id), describeKey(&keys[e]), describeKey(&prev))
+			}
+		}
+	}
+	deliveries := o.deliveries // o may be d
+	for e := range keys {
+		slot, i, found := d.find(keys[e].id)
+		if found {
+			if keys[e].at < d.key(i).at {
+				d.setAt(i, keys[e].at)
+			}
+			continue
+		}
+		d.insert(slot, &keys[e])
+	}
+	d.deliveries += deliveries
+	return nil
+}
+
+// sortedKeys returns every order's key, sorted by ID, for the encodings.
+func (d *OrderDedup) sortedKeys() []dedupKey {
+	keys := make([]dedupKey, len(d.entries))
+	for e := range d.entries {
+		keys[e] = d.key(int32(e))
+	}
+	slices.SortFunc(keys, func(a, b dedupKey) int { return strings.Compare(a.id, b.id) })
+	return keys
+}
+
+// addDecoded rebuilds a dedup from decoded keys, sorted by ID, and the
+// number of deliveries, checking them as Seen would.
+func newDecodedDedup(keys []dedupKey, deliveries int64) (*OrderDedup, error) {
+	out := &OrderDedup{}
+	for i := range keys {
+		k := &keys[i]
+		o := Order{ID: k.id, CustomerID: k.customer, Time: k.instant, Amount: k.amount, Currency: k.currency}
+		if err := out.check(&o, k.at); err != nil {
+			return nil, err
+		}
+		if i > 0 && k.id <= keys[i-1].id {
+			return nil, errorf(ErrInconsistent, "order dedup: order IDs are not sorted and distinct at %s", quote(k.id))
+		}
+		slot, _, _ := out.find(k.id)
+		out.insert(slot, k)
+	}
+	if deliveries < int64(len(keys)) {
+		return nil, errorf(ErrInconsistent, "order dedup: %d deliveries of %d distinct orders", deliveries, len(keys))
+	}
+	out.deliveries = deliveries
+	return out, nil
+}
+
+type dedupOrderJSON struct {
+	ID       string    `json:"id"`
+	Customer string    `json:"customer_id"`
+	Time     time.Time `json:"time"`
+	Amount   string    `json:"amount"`
+	Currency string    `json:"currency"`
+	At       int64     `json:"first_at"`
+}
+
+type dedupJSON struct {
+	Deliveries int64            `json:"deliveries"`
+	Orders     []dedupOrderJSON `json:"orders"`
+}
+
+// MarshalJSON encodes the number of deliveries and every distinct order
+// (ID, customer, instant in UTC, amount, currency, first position), sorted
+// by ID. Value receiver, so that json.Marshal of a value never gives {}.
+func (d OrderDedup) MarshalJSON() ([]byte, error) {
+	j := dedupJSON{Deliveries: d.deliveries, Orders: make([]dedupOrderJSON, 0, len(d.entries))}
+	for _, k := range d.sortedKeys() {
+		j.Orders = append(j.Orders, dedupOrderJSON{ID: k.id, Customer: k.customer, Time: k.instant.UTC(), Amount: k.amount.String(), Currency: k.currency, At: k.at})
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes a dedup written by MarshalJSON, replacing d, with
+// the checks of Seen; IDs out of order or repeated, or fewer deliveries than
+// orders, are ErrInconsistent. On error d is unchanged.
+func (d *OrderDedup) UnmarshalJSON(data []byte) error {
+	var j dedupJSON
+	if err := decodeJSON(data, &j, "an order dedup"); err != nil {
+		return err
+	}
+	keys := make([]dedupKey, len(j.Orders))
+	for i, o := range j.Orders {
+		amount, err := parseJSONDecimal(o.Amount, "order dedup: amount of order "+quote(o.ID), 1)
+		if err != nil {
+			return err
+		}
+		keys[i] = dedupKey{id: o.ID, customer: o.Customer, instant: o.Time.UTC(), amount: amount, currency: o.Currency, at: o.At}
+	}
+	out, err := newDecodedDedup(keys, j.Deliveries)
+	if err != nil {
+		return err
+	}
+	*d = *out
+	return nil
+}
+
+// MarshalBinary encodes the dedup in the package's compact binary form, the
+// orders sorted by ID. Value receiver, as MarshalJSON.
+func (d OrderDedup) MarshalBinary() ([]byte, error) {
+	e := newEncoder(tagOrderDedup)
+	e.uvarint(uint64(d.deliveries))
+	keys := d.sortedKeys()
+	e.uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.str(k.id)
+		e.str(k.customer)
+		e.time(k.instant)
+		e.decimal(k.amount)
+		e.str(k.currency)
+		e.uvarint(uint64(k.at))
+	}
+	return e.b, nil
+}
+
+// UnmarshalBinary decodes a dedup written by MarshalBinary, replacing d,
+// with the checks of UnmarshalJSON; on error d is unchanged.
+func (d *OrderDedup) UnmarshalBinary(data []byte) error {
+	dec := newDecoder(data, tagOrderDedup, "an order dedup")
+	deliveries := dec.int64()
+	keys := make([]dedupKey, dec.count(9))
+	for i := range keys {
+		keys[i] = dedupKey{id: dec.str(), customer: dec.str(), instant: dec.time()}
+		keys[i].amount = dec.decimal(1, "amount")
+		keys[i].currency = dec.str()
+		keys[i].at = dec.int64()
+	}
+	if err := dec.end(); err != nil {
+		return err
+	}
+	out, err := newDecodedDedup(keys, deliveries)
+	if err != nil {
+		return err
+	}
+	*d = *out
+	return nil
+}

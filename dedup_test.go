@@ -1,0 +1,228 @@
+package cxmetrics
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCombineLines(t *testing.T) {
+	at := time.Date(2011, 5, 6, 10, 0, 0, 0, time.UTC)
+	a := Order{ID: "542806", CustomerID: "17850", Time: at, Amount: dec("15.30"), Currency: "GBP"}
+	b := Order{ID: "542806", CustomerID: "17850", Time: at.Add(-time.Minute), Amount: dec("-2.55"), Currency: "GBP"}
+	c := Order{ID: "542806", CustomerID: "17850", Time: at.Add(time.Hour), Amount: dec("0.005"), Currency: "GBP"}
+	ab, err := CombineLines(a, b)
+	require.NoError(t, err)
+	// 15.30 - 2.55 = 12.75, at the earlier line's time
+	assertDecimal(t, "12.75", ab.Amount)
+	assert.True(t, ab.Time.Equal(b.Time))
+	// Any order and grouping gives the same order.
+	x, _ := CombineLines(ab, c)
+	bc, _ := CombineLines(b, c)
+	y, _ := CombineLines(a, bc)
+	z, _ := CombineLines(c, ab)
+	for _, o := range []Order{x, y, z} {
+		assertDecimal(t, "12.755", o.Amount)
+		assert.True(t, o.Time.Equal(b.Time))
+		assert.Equal(t, "17850", o.CustomerID)
+	}
+	for _, bad := range []Order{
+		{ID: "542807", CustomerID: "17850", Time: at, Amount: one, Currency: "GBP"},
+		{ID: "542806", CustomerID: "13047", Time: at, Amount: one, Currency: "GBP"},
+		{ID: "542806", CustomerID: "17850", Time: at, Amount: one, Currency: "EUR"},
+	} {
+		_, err := CombineLines(a, bad)
+		assert.ErrorIs(t, err, ErrInconsistent)
+		assert.Contains(t, err.Error(), `order "542806" (customer "17850"`, "names both lines")
+	}
+	_, err = CombineLines(a, Order{ID: "542806", CustomerID: "17850", Amount: one, Currency: "GBP"})
+	assert.ErrorIs(t, err, ErrInconsistent, "a zero time")
+}
+
+func TestOrderDedup(t *testing.T) {
+	at := time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC)
+	o := Order{ID: "A-1", CustomerID: "ann", Time: at, Amount: dec("19.90"), Currency: "EUR"}
+	var d OrderDedup
+	dup, first, err := d.SeenAt(o, 7)
+	require.NoError(t, err)
+	assert.False(t, dup)
+	assert.Equal(t, int64(7), first)
+
+	// The same order again, written differently: same instant in another
+	// zone, same amount with another scale.
+	again := o
+	again.Time = at.In(time.FixedZone("", 3600))
+	again.Amount = dec("19.9000")
+	dup, first, err = d.SeenAt(again, 12)
+	require.NoError(t, err)
+	assert.True(t, dup)
+	assert.Equal(t, int64(7), first, "the first delivery's position")
+
+	for _, c := range []struct {
+		name string
+		edit func(*Order)
+	}{
+		{"customer", func(o *Order) { o.CustomerID = "bob" }},
+		{"time", func(o *Order) { o.Time = o.Time.Add(time.Nanosecond) }},
+		{"amount", func(o *Order) { o.Amount = dec("19.91") }},
+		{"currency", func(o *Order) { o.Currency = "USD" }},
+	} {
+		other := o
+		c.edit(&other)
+		before, _ := d.MarshalBinary()
+		_, first, err := d.SeenAt(other, 99)
+		assert.ErrorIs(t, err, ErrInconsistent, c.name)
+		assert.Equal(t, int64(7), first, c.name)
+		assert.Contains(t, err.Error(), `order "A-1" delivered again with other content: first customer "ann"`)
+		after, _ := d.MarshalBinary()
+		assert.Equal(t, before, after, "unchanged on error")
+	}
+	_, err = d.Seen(Order{CustomerID: "ann", Time: at, Amount: one})
+	assert.ErrorIs(t, err, ErrInconsistent, "no ID")
+	_, _, err = d.SeenAt(Order{ID: "B", CustomerID: "ann", Time: at, Amount: one}, -1)
+	assert.ErrorIs(t, err, ErrNegative)
+	assert.Equal(t, int64(1), d.Orders())
+	assert.Equal(t, int64(1), d.Duplicates())
+
+	// Extremes that do not fit the compact record: a long ID, a time
+	// outside 1678..2262, an amount of 40 digits, a large position.
+	long := Order{ID: strings.Repeat("x", 70000), CustomerID: "c", Time: time.Date(1066, 10, 14, 0, 0, 0, 0, time.UTC),
+		Amount: dec("1234567890123456789012345678901234567.891"), Currency: "JPY"}
+	dup, _, err = d.SeenAt(long, 1<<40)
+	require.NoError(t, err)
+	assert.False(t, dup)
+	dup, first, err = d.SeenAt(long, 1<<41)
+	require.NoError(t, err)
+	assert.True(t, dup)
+	assert.Equal(t, int64(1<<40), first)
+	for _, enc := range []func() ([]byte, error){d.MarshalJSON, d.MarshalBinary} {
+		data, err := enc()
+		require.NoError(t, err)
+		var back OrderDedup
+		if data[0] == '{' {
+			require.NoError(t, back.UnmarshalJSON(data))
+		} else {
+			require.NoError(t, back.UnmarshalBinary(data))
+		}
+		dup, first, err := back.SeenAt(long, 5)
+		require.NoError(t, err)
+		assert.True(t, dup)
+		assert.Equal(t, int64(5), first, "an earlier delivery lowers the first position")
+	}
+}
+
+// Property: against a plain map of every order seen, the dedup answers
+// the same for every delivery, over hash-table growth, and merging shards in
+// any order gives the same dedup.
+func TestOrderDedupMatchesMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 33))
+	for trial := 0; trial < 20; trial++ {
+		var d OrderDedup
+		seen := map[string]Order{}
+		shards := make([]OrderDedup, 1+r.IntN(4))
+		var orders []Order
+		for i := 0; i < 3000; i++ {
+			id := fmt.Sprint(r.IntN(1500))
+			o := Order{ID: id, CustomerID: "c" + id[:1], Time: time.Unix(int64(len(id))*1000, 0), Amount: decimal.New(int64(len(id)), -1)}
+			if r.IntN(50) == 0 {
+				o.Amount = o.Amount.Add(one) // a conflicting re-delivery
+			}
+			want, ok := seen[id]
+			dup, err := d.Seen(o)
+			switch {
+			case !ok:
+				require.NoError(t, err)
+				assert.False(t, dup)
+				seen[id] = o
+				orders = append(orders, o)
+			case want.Amount.Equal(o.Amount):
+				require.NoError(t, err)
+				assert.True(t, dup)
+				orders = append(orders, o)
+			default:
+				assert.ErrorIs(t, err, ErrInconsistent)
+			}
+		}
+		assert.Equal(t, int64(len(seen)), d.Orders())
+		for _, o := range orders {
+			require.NoError(t, shards[r.IntN(len(shards))].Add(o))
+		}
+		var merged OrderDedup
+		for _, k := range r.Perm(len(shards)) {
+			require.NoError(t, merged.Merge(&shards[k]))
+		}
+		a, _ := merged.MarshalBinary()
+		b, _ := d.MarshalBinary()
+		assert.Equal(t, b, a)
+	}
+}
+
+func TestRateTableAndConvert(t *testing.T) {
+	rates, err := NewRateTable("EUR", nil)
+	require.NoError(t, err)
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	require.NoError(t, rates.Add(day("2024-01-01"), "USD", dec("0.91")))
+	require.NoError(t, rates.Add(day("2024-02-01"), "USD", dec("0.925")))
+	require.NoError(t, rates.Add(day("2024-01-15"), "GBP", dec("1.1632")))
+	require.NoError(t, rates.Add(day("2024-01-01"), "USD", dec("0.910")), "the same rate again")
+	assert.ErrorIs(t, rates.Add(day("2024-01-01"), "USD", dec("0.92")), ErrInconsistent)
+	assert.ErrorIs(t, rates.Add(day("2024-01-01"), "JPX", dec("1")), ErrUnknownCurrency)
+	assert.ErrorIs(t, rates.Add(day("2024-01-01"), "USD", dec("0")), ErrOutOfRange)
+	assert.ErrorIs(t, rates.Add(day("2024-01-01"), "USD", dec("-1")), ErrNegative)
+	assert.ErrorIs(t, rates.Add(day("2024-01-01"), "EUR", dec("1.1")), ErrInconsistent)
+	require.NoError(t, rates.Add(day("2024-01-01"), "EUR", one))
+
+	for _, c := range []struct {
+		time, currency, amount, want string
+		err                          error
+	}{
+		// 100 × 0.91, January's rate, exact
+		{"2024-01-31T23:59:59Z", "USD", "100.00", "91", nil},
+		// from February 1 on, 0.925: 19.99 × 0.925 = 18.49075, not rounded
+		{"2024-02-01T00:00:00Z", "USD", "19.99", "18.49075", nil},
+		{"2024-06-30T12:00:00Z", "USD", "-10", "-9.25", nil},
+		{"2024-03-01T00:00:00Z", "EUR", "12.34", "12.34", nil},
+		{"2023-12-31T23:00:00Z", "USD", "1", "", ErrNoData},
+		{"2024-01-14T00:00:00Z", "GBP", "1", "", ErrNoData},
+		{"2024-01-14T00:00:00Z", "CHF", "1", "", ErrNoData},
+		{"2024-01-14T00:00:00Z", "", "1", "", ErrUnknownCurrency},
+	} {
+		tm, _ := time.Parse(time.RFC3339, c.time)
+		o := Order{ID: "x", CustomerID: "a", Time: tm, Amount: dec(c.amount), Currency: c.currency}
+		got, err := Convert(o, rates)
+		if c.err != nil {
+			assert.ErrorIs(t, err, c.err, "%+v", c)
+			continue
+		}
+		require.NoError(t, err, "%+v", c)
+		assertDecimal(t, c.want, got.Amount)
+		assert.Equal(t, "EUR", got.Currency)
+		assert.Equal(t, c.currency, o.Currency, "the caller's order is not modified")
+	}
+	_, err = Convert(Order{ID: "y", CustomerID: "a", Time: day("2024-01-14"), Amount: one, Currency: "GBP"}, rates)
+	assert.EqualError(t, err, `cxmetrics: order "y": no rate of "GBP" into EUR on 2024-01-14: the first is dated 2024-01-15: no data`)
+	_, err = Convert(Order{CustomerID: "a", Time: day("2024-05-01"), Amount: dec("1234567890123456789012345678901234567.89"), Currency: "USD"}, rates)
+	assert.ErrorIs(t, err, ErrOutOfRange, "a product beyond 40 digits")
+	_, err = Convert(Order{CustomerID: "a", Time: day("2024-05-01"), Amount: one, Currency: "USD"}, nil)
+	assert.ErrorIs(t, err, ErrNoData)
+
+	// Dates are days in the table's zone: 23:30 UTC on January 31 is
+	// February 1 in Berlin.
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	inBerlin, err := NewRateTable("EUR", berlin)
+	require.NoError(t, err)
+	require.NoError(t, inBerlin.Add(time.Date(2024, 1, 1, 0, 0, 0, 0, berlin), "USD", dec("0.91")))
+	require.NoError(t, inBerlin.Add(time.Date(2024, 2, 1, 0, 0, 0, 0, berlin), "USD", dec("0.925")))
+	rate, eff, err := inBerlin.Lookup("USD", time.Date(2024, 1, 31, 23, 30, 0, 0, time.UTC))
+	require.NoError(t, err)
+	assertDecimal(t, "0.925", rate)
+	assert.Equal(t, "2024-02-01T00:00:00+01:00", eff.Format(time.RFC3339))
+	_, err = NewRateTable("XXX", nil)
+	assert.ErrorIs(t, err, ErrUnknownCurrency)
+}
