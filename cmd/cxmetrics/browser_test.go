@@ -56,6 +56,11 @@ func TestHTMLReportInChromium(t *testing.T) {
 	// 18 monthly cohorts: a triangle of 18 + 17 + … + 1 cells.
 	assert.Equal(t, 18*19/2, len(cells), "heat map cells in the DOM")
 	assert.True(t, strings.Contains(string(dom), `id="cohort-heatmap"`))
+	// The month-by-month chart: one revenue bar per month and the line of
+	// active customers through one point per month.
+	assert.Len(t, regexp.MustCompile(`<rect class="bar" `).FindAll(dom, -1), 18, "revenue bars in the DOM")
+	assert.Len(t, regexp.MustCompile(`<polyline class="active" points="(\d+\.\d,\d+\.\d ?){18}"`).FindAll(dom, -1), 1, "the active-customer line")
+	assert.True(t, strings.Contains(string(dom), `id="series-chart"`))
 
 	shot := filepath.Join(dir, "shot.png")
 	out, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p2")), "--screenshot="+shot, "file://"+page)...).CombinedOutput()
@@ -77,6 +82,22 @@ func TestHTMLReportInChromium(t *testing.T) {
 		}
 	}
 	assert.Greater(t, dark, 5000, "pixels painted in the 100%% heat colour")
+	// #4c78a8, the bars' colour, is rgb(76, 120, 168); #e45756, the line's,
+	// rgb(228, 87, 86).
+	var bars, line int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r>>8, 76) && near(g>>8, 120) && near(bl>>8, 168) {
+				bars++
+			}
+			if near(r>>8, 228) && near(g>>8, 87) && near(bl>>8, 86) {
+				line++
+			}
+		}
+	}
+	assert.Greater(t, bars, 20000, "pixels painted in the bars' colour")
+	assert.Greater(t, line, 500, "pixels painted in the line's colour")
 }
 
 func near(v uint32, want int) bool {

@@ -180,7 +180,7 @@ func TestRoughEdges(t *testing.T) {
 	responses := writeFile(t, "r.csv", "metric,score\nnps,10\nnps,3\n")
 	code, out, errOut := runCmd(t, "", "report", "-responses", responses, "-format", "json")
 	rep := jsonReport(t, code, out, errOut)
-	assert.Equal(t, "", rep.Inputs.Orders)
+	assert.Equal(t, "", rep.Inputs.OrdersFile)
 	assert.Equal(t, int64(0), rep.Orders.Orders)
 	assert.Nil(t, rep.Cohorts)
 	assert.Equal(t, int64(2), rep.NPS.Responses)

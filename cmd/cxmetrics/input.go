@@ -39,6 +39,16 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // quote quotes a value for a message, cut to about 80 bytes.
 func quote(s string) string { return cxerr.Quote(s) }
 
+// detail is the message of a library error without its package prefix
+// and sentinel, for a row error that gives the file and line instead.
+func detail(err error) string {
+	var e *cxerr.Error
+	if errors.As(err, &e) {
+		return e.Msg
+	}
+	return err.Error()
+}
+
 // quoteBytes quotes a field for a message, cut to about 80 bytes.
 func quoteBytes(b []byte) string { return cxerr.Quote(string(b)) }
 
@@ -345,7 +355,7 @@ func (r *orderReader) read() (cxmetrics.Order, error) {
 		}
 	}
 	if err := o.Validate(); err != nil {
-		return o, r.errorf("%v", err)
+		return o, r.errorf("%s", detail(err))
 	}
 	return o, nil
 }

@@ -50,6 +50,7 @@ With no arguments, prints the report for the embedded sample data set.
 
   cxmetrics report -orders FILE [-responses FILE] [-period month|week|day|quarter|year]
       [-tz ZONE] [-format text|json|html] [-o FILE] [-skip-bad] [-currency CODE]
+      [-rows orders|lines] [-fx FILE] [-window N] [-max-record-bytes N]
 
 FILE may be - for standard input; .gz files are decompressed. Without
 -orders, the report uses the embedded sample.
@@ -103,6 +104,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.skipBad, "skip-bad", false, "skip bad rows, and report how many and why, instead of failing")
 	fs.StringVar(&cfg.currency, "currency", "", "keep only orders in this currency (needed when the orders mix currencies)")
 	fs.IntVar(&cfg.maxRecord, "max-record-bytes", defaultMaxRecord, "longest CSV record read; a longer one is a bad row")
+	fs.StringVar(&cfg.rows, "rows", "orders", "what a row of -orders is: orders (one order a row; re-deliveries left out) or lines (invoice lines, summed by order_id)")
+	fs.StringVar(&cfg.fx, "fx", "", "exchange rates CSV (date, currency, rate: 1 currency = rate -currency); converts every order into -currency")
+	fs.IntVar(&cfg.window, "window", 1, "periods a purchase keeps a customer active, for the month-by-month series")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -137,13 +141,25 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.maxRecord < 1 {
 		return cfg, fmt.Errorf("-max-record-bytes %d: not a positive number of bytes", cfg.maxRecord)
 	}
+	if cfg.rows != "orders" && cfg.rows != "lines" {
+		return cfg, fmt.Errorf("-rows %q: not orders or lines", cfg.rows)
+	}
+	if cfg.window < 1 {
+		return cfg, fmt.Errorf("-window %d: a purchase keeps a customer active for at least 1 period", cfg.window)
+	}
+	if cfg.fx != "" && cfg.currency == "" {
+		return cfg, errors.New("-fx needs -currency CODE, the currency the rates convert into")
+	}
+	if cfg.fx == "-" && (cfg.orders == "-" || cfg.responses == "-") {
+		return cfg, errors.New("only one input can read standard input")
+	}
 	return cfg, nil
 }
 
 // report reads the inputs, computes the report and writes it. Nothing is
 // written when an input is bad.
 func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
-	if err := checkOutput(cfg.out, cfg.orders, cfg.responses); err != nil {
+	if err := checkOutput(cfg.out, cfg.orders, cfg.responses, cfg.fx); err != nil {
 		return err
 	}
 	c, err := newCollector(cfg, p)
@@ -179,8 +195,14 @@ func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
 // readInputs reads the orders and responses given, or the embedded sample
 // when neither is given. With only -responses, the report has no orders.
 func (c *collector) readInputs(stdin io.Reader) error {
+	if c.cfg.fx != "" {
+		if err := readFile(c.cfg.fx, stdin, c.readRates); err != nil {
+			return err
+		}
+		c.inputs.FXFile = c.cfg.fx
+	}
 	if c.cfg.orders == "" && c.cfg.responses == "" {
-		c.inputs.Orders, c.inputs.Responses = sampleName, sampleName
+		c.inputs.OrdersFile, c.inputs.ResponsesFile = sampleName, sampleName
 		if err := c.readOrders(bytes.NewReader(sampleOrders), "sample/orders.csv"); err != nil {
 			return err
 		}
@@ -190,13 +212,13 @@ func (c *collector) readInputs(stdin io.Reader) error {
 		if err := readFile(c.cfg.orders, stdin, c.readOrders); err != nil {
 			return err
 		}
-		c.inputs.Orders = c.cfg.orders
+		c.inputs.OrdersFile = c.cfg.orders
 	}
 	if c.cfg.responses != "" {
 		if err := readFile(c.cfg.responses, stdin, c.readResponses); err != nil {
 			return err
 		}
-		c.inputs.Responses = c.cfg.responses
+		c.inputs.ResponsesFile = c.cfg.responses
 	}
 	return nil
 }

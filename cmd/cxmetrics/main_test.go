@@ -207,7 +207,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown currency", "customer_id,order_id,time,amount,currency\na,1,2024-01-01,1,EURO\n", "",
 			`orders.csv:2: currency "EURO": not an ISO 4217 code with a minor unit`},
 		{"mixed currencies", "customer_id,order_id,time,amount,currency\na,1,2024-01-01,1,EUR\nb,2,2024-01-01,1,EUR\nc,3,2024-01-02,1,USD\n", "",
-			`orders.csv:4: currency "USD" after "EUR" on earlier rows: mixed currencies; keep one with -currency CODE`},
+			`orders.csv:4: currency "USD" after "EUR" on earlier rows: mixed currencies; keep one with -currency CODE, or convert with -fx`},
 		{"bad metric", goodOrders, "metric,score\nnps,9\nnsp,9\n", `responses.csv:3: metric "nsp": not nps, csat or ces`},
 		{"score out of range", goodOrders, "metric,score\nnps,11\n", `responses.csv:2: score "11": out of range 0..10 for nps`},
 		{"csat out of range", goodOrders, "metric,score\ncsat,0\n", `responses.csv:2: score "0": out of range 1..5 for csat`},

@@ -128,7 +128,7 @@ func writeText(w io.Writer, rep *Report) error {
 func writeTextTo(w io.Writer, rep *Report) error {
 	d := newDisplay(rep.Currency)
 	for _, section := range []func(io.Writer, *Report, display) error{
-		writeTextInputs, writeTextOrders, writeTextTiers, writeTextCohorts, writeTextSurveys,
+		writeTextInputs, writeTextOrders, writeTextTiers, writeTextSeries, writeTextCohorts, writeTextSurveys,
 	} {
 		if err := section(w, rep, d); err != nil {
 			return err
@@ -143,9 +143,14 @@ func writeTextInputs(w io.Writer, rep *Report, _ display) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	in := rep.Inputs
 	p("cxmetrics report")
-	p("  orders\t%s\t%d rows", in.Orders, in.OrderRows)
-	if in.Responses != "" {
-		p("  responses\t%s\t%d rows", in.Responses, in.ResponseRows)
+	if in.OrdersFile != "" {
+		p("  orders\t%s\t%s", in.OrdersFile, rowsLabel(in))
+	}
+	if in.ResponsesFile != "" {
+		p("  responses\t%s\t%d rows", in.ResponsesFile, in.ResponseRows)
+	}
+	if in.FXFile != "" {
+		p("  rates\t%s\t%d rows", in.FXFile, in.RateRows)
 	}
 	p("  period\t%s, %s", in.Period, in.Location)
 	p("  currency\t%s", currencyLabel(rep.Currency))
@@ -161,6 +166,9 @@ func writeTextInputs(w io.Writer, rep *Report, _ display) error {
 	}
 	if in.OtherCurrencyRows > 0 {
 		p("  left out\t%d rows in other currencies (-currency %s)", in.OtherCurrencyRows, rep.Currency)
+	}
+	for _, cv := range in.Conversions {
+		p("  converted\t%d orders from %s at the rates of %s", cv.Orders, cv.Currency, datesLabel(cv.RateDates))
 	}
 	p("")
 	return tw.Flush()
@@ -196,6 +204,70 @@ func writeTextTiers(w io.Writer, rep *Report, d display) error {
 		fmt.Fprintf(tw, "  %-6s\t%d\t%d\t%s\t%s\t\n", r.Tier, r.Customers, r.Orders, d.amount(r.Revenue), optAmount(d, r.AOV))
 	}
 	return tw.Flush()
+}
+
+// rowsLabel says how many rows became how many orders.
+func rowsLabel(in Inputs) string {
+	s := fmt.Sprintf("%d rows", in.OrderRows)
+	if in.Rows == "lines" {
+		s = fmt.Sprintf("%d invoice lines", in.OrderRows)
+	}
+	s += fmt.Sprintf(", %d orders and refunds", in.Orders)
+	if in.DuplicateOrders > 0 {
+		s += fmt.Sprintf(", %d re-delivered rows left out", in.DuplicateOrders)
+	}
+	return s
+}
+
+// datesLabel summarises the effective dates of the rates used.
+func datesLabel(dates []string) string {
+	switch len(dates) {
+	case 0:
+		return "no date"
+	case 1:
+		return "1 date (" + dates[0] + ")"
+	}
+	return fmt.Sprintf("%d dates (%s to %s)", len(dates), dates[0], dates[len(dates)-1])
+}
+
+// seriesTitle is "Month by month", "Week by week", …
+func seriesTitle(period string) string {
+	if period == "" {
+		return ""
+	}
+	return strings.ToUpper(period[:1]) + period[1:] + " by " + period
+}
+
+// writeTextSeries writes the period-by-period series, if there is one.
+func writeTextSeries(w io.Writer, rep *Report, d display) error {
+	s := rep.Series
+	if s == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\n%s (%s)\n", seriesTitle(s.Period), activeLabel(s.Window, s.Period))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  %s\trevenue\torders\tAOV\tcustomers\tnew\treturning\tchurned\treactivated\tactive\tchurn\t\n", s.Period)
+	for _, r := range s.Rows {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", cohortLabel(r.Start, s.Period), d.amount(r.Revenue), r.Orders,
+			optAmount(d, r.AOV), r.Customers, r.New, r.Returning, r.Churned, r.Reactivated, r.ActiveAtEnd, optPercent(r.ChurnRate))
+	}
+	return tw.Flush()
+}
+
+// activeLabel says what makes a customer active in the series.
+func activeLabel(window int, period string) string {
+	if window == 1 {
+		return "active: a purchase in the " + period
+	}
+	return "active: a purchase in the last " + plural(window, period)
+}
+
+// plural is "1 month" or "3 months".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // writeTextCohorts writes the cohort retention triangle, if there is one.
@@ -280,6 +352,12 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"letter":      periodLetter,
 	"label":       currencyLabel,
 	"cohortLabel": cohortLabel,
+	"seriesTitle": seriesTitle,
+	"plural":      plural,
+	"activeLabel": activeLabel,
+	"seriesChart": seriesChart,
+	"rows":        rowsLabel,
+	"dates":       datesLabel,
 }).Parse(htmlTemplate))
 
 // heatStyle colours a retention cell: white at 0%, deep blue at 100%, with

@@ -2,10 +2,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
@@ -23,27 +20,67 @@ type Report struct {
 	Orders   OrderFigures   `json:"orders"`
 	AOVTiers *TierFigures   `json:"aov_tiers"`
 	Cohorts  *CohortFigures `json:"cohorts"`
+	Series   *SeriesFigures `json:"series"`
 	NPS      *NPSFigures    `json:"nps"`
 	CSAT     *ScaleFigures  `json:"csat"`
 	CES      *ScaleFigures  `json:"ces"`
 }
 
 // schemaVersion names the JSON layout; it changes when a field changes
-// meaning or goes away.
-const schemaVersion = "cxmetrics-report/1"
+// meaning or goes away. Version 2 renamed inputs.orders and
+// inputs.responses (the file names) to orders_file and responses_file, and
+// inputs.orders became the number of orders.
+const schemaVersion = "cxmetrics-report/2"
 
 // Inputs describes what the report was computed from.
 type Inputs struct {
-	Orders            string   `json:"orders"`
-	Responses         string   `json:"responses"`
-	Period            string   `json:"period"`
-	Location          string   `json:"location"`
-	OrderRows         int64    `json:"order_rows"`
-	ResponseRows      int64    `json:"response_rows"`
-	SkippedRows       int64    `json:"skipped_rows"`
-	SkippedLines      int64    `json:"skipped_lines"`
-	SkipReasons       []string `json:"skip_reasons"`
-	OtherCurrencyRows int64    `json:"other_currency_rows"`
+	OrdersFile        string             `json:"orders_file"`
+	ResponsesFile     string             `json:"responses_file"`
+	FXFile            string             `json:"fx_file"`
+	Period            string             `json:"period"`
+	Location          string             `json:"location"`
+	Rows              string             `json:"rows"`              // "orders" or "lines"
+	OrderRows         int64              `json:"order_rows"`        // well-formed rows of the orders file
+	Orders            int64              `json:"orders"`            // orders and refunds in the report
+	DuplicateOrders   int64              `json:"duplicate_orders"`  // re-delivered rows left out
+	ResponseRows      int64              `json:"response_rows"`
+	RateRows          int64              `json:"rate_rows"`
+	SkippedRows       int64              `json:"skipped_rows"`
+	SkippedLines      int64              `json:"skipped_lines"`
+	SkipReasons       []string           `json:"skip_reasons"`
+	OtherCurrencyRows int64              `json:"other_currency_rows"`
+	Conversions       []ConversionFigure `json:"conversions"` // -fx, per source currency
+}
+
+// ConversionFigure says how the orders of one currency were converted.
+type ConversionFigure struct {
+	Currency  string   `json:"currency"`
+	Orders    int64    `json:"orders"`
+	RateDates []string `json:"rate_dates"` // the effective dates of the rates used
+}
+
+// SeriesFigures is the period-by-period series.
+type SeriesFigures struct {
+	Period string            `json:"period"`
+	Window int               `json:"window"`
+	Rows   []SeriesFigureRow `json:"rows"`
+}
+
+// SeriesFigureRow is one period of the series (see cxmetrics.SeriesRow).
+type SeriesFigureRow struct {
+	Start         string           `json:"start"`
+	Revenue       decimal.Decimal  `json:"revenue"`
+	Orders        int64            `json:"orders"`
+	Refunds       int64            `json:"refunds"`
+	Customers     int64            `json:"customers"`
+	New           int64            `json:"new"`
+	Returning     int64            `json:"returning"`
+	ActiveAtStart int64            `json:"active_at_start"`
+	ActiveAtEnd   int64            `json:"active_at_end"`
+	Churned       int64            `json:"churned"`
+	Reactivated   int64            `json:"reactivated"`
+	ChurnRate     *decimal.Decimal `json:"churn_rate"` // null when nobody was active at the start
+	AOV           *decimal.Decimal `json:"aov"`        // null without orders
 }
 
 // OrderFigures are the order-based metrics; money in Currency.
@@ -111,172 +148,6 @@ type ScaleFigures struct {
 	Distribution  []int64          `json:"distribution"`
 }
 
-// maxSkipReasons is how many reasons for skipped rows the report keeps.
-const maxSkipReasons = 5
-
-// config is a parsed report command line.
-type config struct {
-	orders, responses string // paths; "" means the embedded sample
-	opts              cxmetrics.CohortOptions
-	format, out       string
-	skipBad           bool
-	currency          string
-	maxRecord         int // bytes
-}
-
-// collector accumulates every input row into the library's accumulators.
-type collector struct {
-	cfg     config
-	stats   cxmetrics.OrderStats
-	cohorts *cxmetrics.CohortBuilder
-	nps     cxmetrics.NPSTally
-	csat    *cxmetrics.ScaleTally
-	ces     *cxmetrics.ScaleTally
-	refunds int64
-	inputs  Inputs
-	// currency is that of the orders added; set after the first one.
-	currency     string
-	haveCurrency bool
-	progress     *progress
-}
-
-func newCollector(cfg config, p *progress) (*collector, error) {
-	cb, err := cxmetrics.NewCohortBuilder(cfg.opts)
-	if err != nil {
-		return nil, err
-	}
-	csat, _ := cxmetrics.NewScaleTally(cxmetrics.FivePoint)
-	ces, _ := cxmetrics.NewScaleTally(cxmetrics.SevenPointCES)
-	loc := cfg.opts.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return &collector{
-		cfg: cfg, cohorts: cb, csat: csat, ces: ces, progress: p,
-		inputs: Inputs{Period: cfg.opts.Period.String(), Location: loc.String(), SkipReasons: []string{}},
-	}, nil
-}
-
-// skip records a bad row when -skip-bad is on, and otherwise returns it. A
-// skipped record counts once in SkippedRows and with every line it spans
-// in SkippedLines.
-func (c *collector) skip(err error) error {
-	var re *rowError
-	if !c.cfg.skipBad || !errors.As(err, &re) {
-		return err
-	}
-	c.inputs.SkippedRows++
-	c.inputs.SkippedLines += int64(max(re.lines, 1))
-	if len(c.inputs.SkipReasons) < maxSkipReasons {
-		c.inputs.SkipReasons = append(c.inputs.SkipReasons, err.Error())
-	}
-	return nil
-}
-
-// readOrders streams an orders CSV into the accumulators. Every row is
-// checked in full before it touches any accumulator, so a skipped row
-// leaves no trace.
-func (c *collector) readOrders(r io.Reader, name string) error {
-	or, err := newOrderReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
-	if err != nil {
-		return err
-	}
-	if c.cfg.currency != "" && !or.has("currency") {
-		return usagef("-currency %s: %s has no currency column, so no order is in %s", c.cfg.currency, name, c.cfg.currency)
-	}
-	for {
-		o, err := or.read()
-		if err == io.EOF {
-			break
-		}
-		c.progress.update(name, c.inputs.OrderRows, or.scan.read)
-		if err == nil {
-			err = c.admit(or, o)
-		}
-		if errors.Is(err, errLeftOut) {
-			continue
-		}
-		if err != nil {
-			if err := c.skip(err); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := c.addOrder(o); err != nil {
-			return err
-		}
-	}
-	c.progress.done()
-	return nil
-}
-
-// errLeftOut marks an order in another currency than -currency's.
-var errLeftOut = errors.New("left out")
-
-// admit counts a well-formed order row and decides whether it goes into the
-// report: errLeftOut for another currency than -currency's, a *rowError for
-// a currency other than that of the orders before it.
-func (c *collector) admit(or *orderReader, o cxmetrics.Order) error {
-	if c.cfg.currency != "" && o.Currency != c.cfg.currency {
-		c.inputs.OrderRows++
-		c.inputs.OtherCurrencyRows++
-		return errLeftOut
-	}
-	if c.haveCurrency && o.Currency != c.currency {
-		return or.errorf("currency %s after %s on earlier rows: mixed currencies; keep one with -currency CODE", quote(o.Currency), quote(c.currency))
-	}
-	c.inputs.OrderRows++
-	return nil
-}
-
-// addOrder adds a checked order to every accumulator. They do not refuse
-// it, since the reader and admit checked everything they check; if one
-// did, that would be a bug, reported as such.
-func (c *collector) addOrder(o cxmetrics.Order) error {
-	c.currency, c.haveCurrency = o.Currency, true
-	for _, add := range []func(cxmetrics.Order) error{c.stats.Add, c.cohorts.Add} {
-		if err := add(o); err != nil {
-			return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
-		}
-	}
-	if o.IsRefund() {
-		c.refunds++
-	}
-	return nil
-}
-
-// readResponses streams a responses CSV into the survey tallies.
-func (c *collector) readResponses(r io.Reader, name string) error {
-	rr, err := newResponseReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
-	if err != nil {
-		return err
-	}
-	for {
-		resp, err := rr.read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if err := c.skip(err); err != nil {
-				return err
-			}
-			continue
-		}
-		c.inputs.ResponseRows++
-		switch resp.metric {
-		case "nps":
-			err = c.nps.Add(resp.score)
-		case "csat":
-			err = c.csat.Add(resp.score)
-		default:
-			err = c.ces.Add(resp.score)
-		}
-		if err != nil { // the reader checked the range already
-			return rr.errorf("%v", err)
-		}
-	}
-}
-
 // optional turns a figure that may have no data into a pointer, nil for
 // ErrNoData.
 func optional(d decimal.Decimal, err error) (*decimal.Decimal, error) {
@@ -327,6 +198,12 @@ func (c *collector) report() (*Report, error) {
 	} else if !errors.Is(err, cxmetrics.ErrNoData) {
 		return nil, err
 	}
+	if series, err := c.cohorts.Series(c.cfg.window); err == nil {
+		rep.Series = seriesFigures(series)
+	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+		return nil, err
+	}
+	rep.Inputs.Conversions = c.conversions()
 
 	if c.nps.Responses() > 0 {
 		score, _ := c.nps.Score()
@@ -355,6 +232,26 @@ func (c *collector) report() (*Report, error) {
 // floating-point arithmetic never change the report between platforms.
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
+func seriesFigures(s *cxmetrics.Series) *SeriesFigures {
+	f := &SeriesFigures{Period: s.Period.String(), Window: s.Window, Rows: make([]SeriesFigureRow, len(s.Rows))}
+	for i := range s.Rows {
+		r := &s.Rows[i]
+		row := SeriesFigureRow{
+			Start: r.Start.Format(time.DateOnly), Revenue: r.Revenue, Orders: r.Orders, Refunds: r.Refunds,
+			Customers: r.Customers, New: r.New, Returning: r.Returning, ActiveAtStart: r.ActiveAtStart,
+			ActiveAtEnd: r.ActiveAtEnd, Churned: r.Churned, Reactivated: r.Reactivated,
+		}
+		if v, err := r.ChurnRate(); err == nil {
+			row.ChurnRate = &v
+		}
+		if v, err := r.AOV(); err == nil {
+			row.AOV = &v
+		}
+		f.Rows[i] = row
+	}
+	return f
+}
+
 func cohortFigures(t *cxmetrics.CohortTable) *CohortFigures {
 	f := &CohortFigures{Period: t.Period.String(), Unattributed: t.Unattributed}
 	width := 0
@@ -374,40 +271,3 @@ func cohortFigures(t *cxmetrics.CohortTable) *CohortFigures {
 	return f
 }
 
-// progress shows a progress line on a terminal for inputs that take more
-// than a couple of seconds; it is silent otherwise.
-type progress struct {
-	w       io.Writer
-	enabled bool
-	start   time.Time
-	last    time.Time
-	shown   bool
-	calls   int
-}
-
-func newProgress(w io.Writer, terminal bool) *progress {
-	return &progress{w: w, enabled: terminal, start: time.Now()}
-}
-
-func (p *progress) update(name string, rows, bytes int64) {
-	if p == nil || !p.enabled {
-		return
-	}
-	p.calls++
-	if p.calls%4096 != 0 {
-		return
-	}
-	now := time.Now()
-	if now.Sub(p.start) < 2*time.Second || now.Sub(p.last) < 250*time.Millisecond {
-		return
-	}
-	p.last, p.shown = now, true
-	fmt.Fprintf(p.w, "\r%s: %d rows, %.1f MB read ", name, rows, float64(bytes)/1e6)
-}
-
-func (p *progress) done() {
-	if p != nil && p.shown {
-		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 60))
-		p.shown = false
-	}
-}
