@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"html/template"
+	"math"
 	"strings"
 )
 

@@ -42,10 +42,10 @@ type collector struct {
 	haveCurrency bool
 	progress     *progress
 
-	dedup     cxmetrics.OrderDedup      // -rows orders: re-deliveries
-	pending   map[string]*pendingOrder  // -rows lines: orders being assembled
-	rates     *cxmetrics.RateTable      // -fx
-	converted map[string]*conversion    // -fx: per source currency
+	dedup     cxmetrics.OrderDedup     // -rows orders: re-deliveries
+	pending   map[string]*pendingOrder // -rows lines: orders being assembled
+	rates     *cxmetrics.RateTable     // -fx
+	converted map[string]*conversion   // -fx: per source currency
 }
 
 // pendingOrder is an order of -rows lines whose lines are still coming.

@@ -39,10 +39,10 @@ type Inputs struct {
 	FXFile            string             `json:"fx_file"`
 	Period            string             `json:"period"`
 	Location          string             `json:"location"`
-	Rows              string             `json:"rows"`              // "orders" or "lines"
-	OrderRows         int64              `json:"order_rows"`        // well-formed rows of the orders file
-	Orders            int64              `json:"orders"`            // orders and refunds in the report
-	DuplicateOrders   int64              `json:"duplicate_orders"`  // re-delivered rows left out
+	Rows              string             `json:"rows"`             // "orders" or "lines"
+	OrderRows         int64              `json:"order_rows"`       // well-formed rows of the orders file
+	Orders            int64              `json:"orders"`           // orders and refunds in the report
+	DuplicateOrders   int64              `json:"duplicate_orders"` // re-delivered rows left out
 	ResponseRows      int64              `json:"response_rows"`
 	RateRows          int64              `json:"rate_rows"`
 	SkippedRows       int64              `json:"skipped_rows"`
@@ -270,4 +270,3 @@ func cohortFigures(t *cxmetrics.CohortTable) *CohortFigures {
 	}
 	return f
 }
-
