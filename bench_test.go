@@ -301,3 +301,61 @@ func BenchmarkCohortBuilderEncoding(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSeries computes the monthly series of the 1M orders from a
+// built CohortBuilder, with windows of 1 and 3 months.
+func BenchmarkSeries(b *testing.B) {
+	builder, _ := NewCohortBuilder(CohortOptions{})
+	for _, o := range millionOrders() {
+		if err := builder.Add(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, w := range []int{1, 3} {
+		b.Run(fmt.Sprintf("window=%d", w), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := builder.Series(w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOrderDedup feeds 1M distinct orders (IDs of 8 bytes) and then a
+// re-delivery of each to an OrderDedup, reporting the time per delivery and
+// the live memory per distinct order, with and without the ID's bytes.
+func BenchmarkOrderDedup(b *testing.B) {
+	orders := millionOrders()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var d OrderDedup
+		for _, o := range orders {
+			if dup, err := d.Seen(o); err != nil || dup {
+				b.Fatal(dup, err)
+			}
+		}
+		for _, o := range orders {
+			if dup, err := d.Seen(o); err != nil || !dup {
+				b.Fatal(dup, err)
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*2*len(orders)), "ns/delivery")
+	var kept *OrderDedup
+	var idBytes int
+	for _, o := range orders {
+		idBytes += len(o.ID)
+	}
+	perOrder := liveBytes(func() {
+		kept = new(OrderDedup)
+		for _, o := range orders {
+			_, _ = kept.Seen(o)
+		}
+	}, func() int64 { return kept.Orders() })
+	b.ReportMetric(perOrder, "B/order")
+	b.ReportMetric(perOrder-float64(idBytes)/float64(len(orders)), "B/order-without-ID")
+}

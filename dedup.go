@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -57,14 +58,15 @@ func describeOrder(o *Order) string {
 //
 // It never reports a false duplicate: orders are found by a hash of the ID
 // and then compared in full. Memory grows with distinct orders: 32 bytes
-// per order in a compact record, 5 to 11 bytes of hash index, and the ID's
+// per order in a compact record, 5.3 to 8 bytes of hash index, and the ID's
 // bytes once (see BENCHMARKS.md); the customers' IDs are kept once per
 // customer. It is not safe for concurrent use.
 type OrderDedup struct {
 	seed       maphash.Seed
-	slots      []int32 // open addressing: 1 + index into entries; 0 is empty
-	entries    []dedupEntry
-	ids        []byte // the order IDs, one after another
+	slots      []int32        // open addressing: 1 + entry number; 0 is empty
+	chunks     [][]dedupEntry // the entries, entryChunk at a time: no growth slack
+	n          int32          // entries in use
+	ids        [][]byte       // the order IDs, one after another, in chunks of idChunk bytes
 	customers  customerIndex
 	currencies []string // currency codes by index; index 0 is ""
 	extra      map[int32]*dedupExtra
@@ -130,16 +132,17 @@ func (d *OrderDedup) SeenAt(o Order, at int64) (duplicate bool, first int64, err
 	k := dedupKey{id: o.ID, customer: o.CustomerID, instant: o.Time, amount: o.Amount, currency: o.Currency, at: at}
 	slot, i, found := d.find(o.ID)
 	if found {
-		prev := d.key(i)
-		if !prev.sameContent(&k) {
-			return false, prev.at, errorf(ErrInconsistent, "order %s delivered again with other content: first %s, now %s",
+		prevAt := d.at(i)
+		if !d.sameContent(i, &k) {
+			prev := d.key(i)
+			return false, prevAt, errorf(ErrInconsistent, "order %s delivered again with other content: first %s, now %s",
 				quote(o.ID), describeKey(&prev), describeKey(&k))
 		}
-		if at < prev.at {
+		if at < prevAt {
 			d.setAt(i, at)
 		}
 		d.deliveries++
-		return true, min(at, prev.at), nil
+		return true, min(at, prevAt), nil
 	}
 	d.insert(slot, &k)
 	d.deliveries++
@@ -170,6 +173,47 @@ func (d *OrderDedup) check(o *Order, at int64) error {
 	return nil
 }
 
+// sameContent reports whether entry e holds the order k describes, without
+// unpacking it: the fast path of a re-delivery.
+func (d *OrderDedup) sameContent(e int32, k *dedupKey) bool {
+	ent := d.entry(e)
+	if ent.meta&7 != 0 { // something lives in extra: compare in full
+		prev := d.key(e)
+		return prev.sameContent(k)
+	}
+	cust, ok := d.customers.lookup(k.customer)
+	if !ok || uint64(cust) != ent.who>>32 || d.currencies[ent.meta>>8&0xff] != k.currency {
+		return false
+	}
+	if y := k.instant.UTC().Year(); y <= 1678 || y >= 2262 || k.instant.UnixNano() != ent.nanos {
+		return false
+	}
+	if k.amount.NumDigits() > 18 {
+		return false // an amount this long would be in extra
+	}
+	c1, e1 := stripZeros(ent.units, -int32(ent.meta>>3&31))
+	c2, e2 := stripZeros(k.amount.CoefficientInt64(), k.amount.Exponent())
+	return c1 == c2 && (c1 == 0 || e1 == e2)
+}
+
+// stripZeros returns c × 10^e with the trailing zeros of c moved into e.
+func stripZeros(c int64, e int32) (int64, int32) {
+	for c != 0 && c%10 == 0 {
+		c /= 10
+		e++
+	}
+	return c, e
+}
+
+// at returns entry e's first position.
+func (d *OrderDedup) at(e int32) int64 {
+	ent := d.entry(e)
+	if ent.meta&flagExtraIDOrSpot != 0 {
+		return d.extra[e].at
+	}
+	return int64(ent.who & 0xffffffff)
+}
+
 // sameContent reports whether two keys describe the same order; the
 // position does not count.
 func (k *dedupKey) sameContent(o *dedupKey) bool {
@@ -182,12 +226,18 @@ func describeKey(k *dedupKey) string {
 
 // Duplicates returns the number of deliveries that repeated an order seen
 // before: every order seen, minus the distinct orders.
-func (d *OrderDedup) Duplicates() int64 { return d.deliveries - int64(len(d.entries)) }
+func (d *OrderDedup) Duplicates() int64 { return d.deliveries - int64(d.n) }
 
 // Orders returns the number of distinct orders seen.
-func (d *OrderDedup) Orders() int64 { return int64(len(d.entries)) }
+func (d *OrderDedup) Orders() int64 { return int64(d.n) }
 
-func (d *OrderDedup) hash(id string) uint64 { return maphash.String(d.seed, id) }
+// home returns the slot where a hash starts its probe: the hash scaled to
+// the table's size (Lemire's multiply-shift), so the size need not be a
+// power of two and the table can grow by half instead of doubling.
+func (d *OrderDedup) home(id string) int {
+	hi, _ := bits.Mul64(maphash.String(d.seed, id), uint64(len(d.slots)))
+	return int(hi)
+}
 
 // find returns the slot of id: the slot holding it (found), or the empty
 // slot where it would go.
@@ -196,82 +246,136 @@ func (d *OrderDedup) find(id string) (slot int, entry int32, found bool) {
 		d.seed = maphash.MakeSeed()
 		d.slots = make([]int32, 16)
 	}
-	mask := len(d.slots) - 1
-	for s := int(d.hash(id)) & mask; ; s = (s + 1) & mask {
+	for s := d.home(id); ; {
 		e := d.slots[s] - 1
 		if e < 0 {
 			return s, 0, false
 		}
-		if d.idOf(e) == id {
+		if d.idIs(e, id) {
 			return s, e, true
+		}
+		if s++; s == len(d.slots) {
+			s = 0
 		}
 	}
 }
 
-// insert adds k as a new entry in the empty slot, growing the index when
-// it is three quarters full.
+// idIs reports whether entry e's ID is id, without copying it.
+func (d *OrderDedup) idIs(e int32, id string) bool {
+	ent := d.entry(e)
+	if ent.meta&flagExtraIDOrSpot != 0 {
+		return d.extra[e].id == id
+	}
+	return string(d.idBytes(ent.meta>>32, ent.meta>>16&0xffff)) == id
+}
+
+// maxLoadNum / maxLoadDen is the share of slots in use past which the
+// index grows by half: linear probing needs a few probes below it.
+const maxLoadNum, maxLoadDen = 3, 4
+
+// insert adds k as a new entry in the empty slot, growing the index by half
+// when it is three quarters full.
 func (d *OrderDedup) insert(slot int, k *dedupKey) {
-	e := int32(len(d.entries))
-	d.entries = append(d.entries, d.pack(e, k))
+	e := d.n
+	if int(e)%entryChunk == 0 {
+		d.chunks = append(d.chunks, make([]dedupEntry, entryChunk))
+	}
+	*d.entry(e) = d.pack(e, k)
+	d.n++
 	d.slots[slot] = e + 1
-	if 4*len(d.entries) > 3*len(d.slots) {
-		d.rehash(2 * len(d.slots))
+	if maxLoadDen*int(d.n) > maxLoadNum*len(d.slots) {
+		d.rehash(len(d.slots) + len(d.slots)/2)
 	}
 }
 
 func (d *OrderDedup) rehash(size int) {
 	d.slots = make([]int32, size)
-	mask := size - 1
-	for e := range d.entries {
-		s := int(d.hash(d.idOf(int32(e)))) & mask
+	for e := range d.n {
+		s := d.home(d.idOf(e))
 		for d.slots[s] != 0 {
-			s = (s + 1) & mask
+			if s++; s == size {
+				s = 0
+			}
 		}
-		d.slots[s] = int32(e) + 1
+		d.slots[s] = e + 1
 	}
+}
+
+// Entries and IDs live in fixed chunks, so memory follows the orders
+// without the slack of a doubling slice.
+const (
+	entryChunk = 4096
+	idChunk    = 1 << 16
+)
+
+// entry returns entry e.
+func (d *OrderDedup) entry(e int32) *dedupEntry { return &d.chunks[e/entryChunk][e%entryChunk] }
+
+// storeID appends an ID of fewer than idChunk bytes and returns its offset:
+// chunk number << 16 | position.
+func (d *OrderDedup) storeID(id string) uint64 {
+	last := len(d.ids) - 1
+	if last < 0 || len(d.ids[last])+len(id) > idChunk {
+		d.ids = append(d.ids, make([]byte, 0, idChunk))
+		last++
+	}
+	off := uint64(last)<<16 | uint64(len(d.ids[last]))
+	d.ids[last] = append(d.ids[last], id...)
+	return off
+}
+
+// idBytes returns the stored bytes of an ID.
+func (d *OrderDedup) idBytes(off, n uint64) []byte {
+	c, p := off>>16, off&0xffff
+	return d.ids[c][p : p+n]
 }
 
 // pack makes the compact entry of k, number e.
 func (d *OrderDedup) pack(e int32, k *dedupKey) dedupEntry {
 	var ent dedupEntry
-	var x dedupExtra
 	var flags uint64
 	if y := k.instant.UTC().Year(); y > 1678 && y < 2262 {
 		ent.nanos = k.instant.UnixNano()
 	} else {
 		flags |= flagExtraTime
-		x.time = k.instant
 	}
-	scale := -k.amount.Exponent()
-	if sc, ok := scaleOf(k.amount); ok && sc <= 31 {
+	scale := int32(0)
+	if sc, ok := scaleOf(k.amount); ok {
 		scale = sc
-		ent.units, ok = mulPow10(k.amount.CoefficientInt64(), scale+k.amount.Exponent())
-		if !ok {
+		if ent.units, ok = mulPow10(k.amount.CoefficientInt64(), scale+k.amount.Exponent()); !ok {
 			flags |= flagExtraAmount
 		}
 	} else {
 		flags |= flagExtraAmount
 	}
 	if flags&flagExtraAmount != 0 {
-		scale, ent.units, x.amount = 0, 0, k.amount
+		scale, ent.units = 0, 0
 	}
 	cust, _ := d.customers.add(k.customer)
 	var offset, length uint64
-	if len(k.id) < 1<<16 && len(d.ids)+len(k.id) < 1<<32 && k.at < 1<<32 {
-		offset, length = uint64(len(d.ids)), uint64(len(k.id))
-		d.ids = append(d.ids, k.id...)
+	if len(k.id) < 1<<16 && len(d.ids) < 1<<16 && k.at < 1<<32 {
+		offset, length = d.storeID(k.id), uint64(len(k.id))
 		ent.who = uint64(cust)<<32 | uint64(k.at)
 	} else {
 		flags |= flagExtraIDOrSpot
-		x.id, x.at = strings.Clone(k.id), k.at
 		ent.who = uint64(cust) << 32
 	}
 	ent.meta = offset<<32 | length<<16 | uint64(d.currencyIndex(k.currency))<<8 | uint64(scale)<<3 | flags
 	if flags != 0 {
+		x := &dedupExtra{}
+		if flags&flagExtraTime != 0 {
+			x.time = k.instant
+		}
+		if flags&flagExtraAmount != 0 {
+			x.amount = k.amount
+		}
+		if flags&flagExtraIDOrSpot != 0 {
+			x.id, x.at = strings.Clone(k.id), k.at
+		}
 		if d.extra == nil {
 			d.extra = make(map[int32]*dedupExtra)
 		}
-		d.extra[e] = &x
+		d.extra[e] = x
 	}
 	return ent
 }
@@ -290,17 +394,16 @@ func (d *OrderDedup) currencyIndex(code string) uint8 {
 }
 
 func (d *OrderDedup) idOf(e int32) string {
-	ent := &d.entries[e]
+	ent := d.entry(e)
 	if ent.meta&flagExtraIDOrSpot != 0 {
 		return d.extra[e].id
 	}
-	off, n := ent.meta>>32, ent.meta>>16&0xffff
-	return string(d.ids[off : off+n])
+	return string(d.idBytes(ent.meta>>32, ent.meta>>16&0xffff))
 }
 
 // key unpacks entry e.
 func (d *OrderDedup) key(e int32) dedupKey {
-	ent := &d.entries[e]
+	ent := d.entry(e)
 	flags := ent.meta & 7
 	var x *dedupExtra
 	if flags != 0 {
@@ -327,7 +430,7 @@ func (d *OrderDedup) key(e int32) dedupKey {
 
 // setAt lowers entry e's position.
 func (d *OrderDedup) setAt(e int32, at int64) {
-	ent := &d.entries[e]
+	ent := d.entry(e)
 	if ent.meta&flagExtraIDOrSpot == 0 && at < 1<<32 {
 		ent.who = ent.who&^0xffffffff | uint64(at)
 		return
@@ -344,15 +447,15 @@ func (d *OrderDedup) setAt(e int32, at int64) {
 // leaves d unchanged. d.Merge(d) counts every delivery twice and adds no
 // order. Merging in any order gives the same result.
 func (d *OrderDedup) Merge(o *OrderDedup) error {
-	if o == nil || len(o.entries) == 0 && o.deliveries == 0 {
+	if o == nil || o.n == 0 && o.deliveries == 0 {
 		return nil
 	}
 	if d.deliveries > math.MaxInt64-o.deliveries {
 		return errorf(ErrOutOfRange, "merging %d deliveries into %d overflows int64", o.deliveries, d.deliveries)
 	}
-	keys := make([]dedupKey, len(o.entries))
-	for e := range o.entries {
-		keys[e] = o.key(int32(e))
+	keys := make([]dedupKey, o.n)
+	for e := range o.n {
+		keys[e] = o.key(e)
 		if _, i, found := d.find(keys[e].id); found {
 			if prev := d.key(i); !prev.sameContent(&keys[e]) {
 				return errorf(ErrInconsistent, "order %s has other content in the merged dedup: %s, here %s",
@@ -364,7 +467,7 @@ func (d *OrderDedup) Merge(o *OrderDedup) error {
 	for e := range keys {
 		slot, i, found := d.find(keys[e].id)
 		if found {
-			if keys[e].at < d.key(i).at {
+			if keys[e].at < d.at(i) {
 				d.setAt(i, keys[e].at)
 			}
 			continue
@@ -377,9 +480,9 @@ func (d *OrderDedup) Merge(o *OrderDedup) error {
 
 // sortedKeys returns every order's key, sorted by ID, for the encodings.
 func (d *OrderDedup) sortedKeys() []dedupKey {
-	keys := make([]dedupKey, len(d.entries))
-	for e := range d.entries {
-		keys[e] = d.key(int32(e))
+	keys := make([]dedupKey, d.n)
+	for e := range d.n {
+		keys[e] = d.key(e)
 	}
 	slices.SortFunc(keys, func(a, b dedupKey) int { return strings.Compare(a.id, b.id) })
 	return keys
@@ -426,7 +529,7 @@ type dedupJSON struct {
 // (ID, customer, instant in UTC, amount, currency, first position), sorted
 // by ID. Value receiver, so that json.Marshal of a value never gives {}.
 func (d OrderDedup) MarshalJSON() ([]byte, error) {
-	j := dedupJSON{Deliveries: d.deliveries, Orders: make([]dedupOrderJSON, 0, len(d.entries))}
+	j := dedupJSON{Deliveries: d.deliveries, Orders: make([]dedupOrderJSON, 0, d.n)}
 	for _, k := range d.sortedKeys() {
 		j.Orders = append(j.Orders, dedupOrderJSON{ID: k.id, Customer: k.customer, Time: k.instant.UTC(), Amount: k.amount.String(), Currency: k.currency, At: k.at})
 	}

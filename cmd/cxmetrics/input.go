@@ -314,6 +314,9 @@ func newOrderReader(r io.Reader, name string, loc *time.Location, maxRecord int)
 	if err != nil {
 		return nil, err
 	}
+	if loc == nil {
+		loc = time.UTC
+	}
 	return &orderReader{table: t, loc: loc}, nil
 }
 
@@ -382,6 +385,9 @@ func newResponseReader(r io.Reader, name string, loc *time.Location, maxRecord i
 	t, err := newTable(r, name, maxRecord, []string{"metric", "score"}, []string{"time"})
 	if err != nil {
 		return nil, err
+	}
+	if loc == nil {
+		loc = time.UTC
 	}
 	return &responseReader{table: t, loc: loc}, nil
 }
