@@ -439,6 +439,15 @@ func (c *cohortCustomer) addTo(rows []CohortRow, sums [][]exactSum, firsts []int
 // Cohorts returns the cohort retention table of orders (see
 // [CohortBuilder]). Order errors name the index of the bad order.
 func Cohorts(orders []Order, opts CohortOptions) (*CohortTable, error) {
+	b, err := builderOf(orders, opts)
+	if err != nil {
+		return nil, err
+	}
+	return b.Table()
+}
+
+// builderOf feeds orders to a new builder, naming the index of a bad one.
+func builderOf(orders []Order, opts CohortOptions) (*CohortBuilder, error) {
 	b, err := NewCohortBuilder(opts)
 	if err != nil {
 		return nil, err
@@ -448,7 +457,7 @@ func Cohorts(orders []Order, opts CohortOptions) (*CohortTable, error) {
 			return nil, err
 		}
 	}
-	return b.Table()
+	return b, nil
 }
 
 // Retention returns the share of the cohort active k periods after its
@@ -742,11 +751,7 @@ func (b CohortBuilder) MarshalBinary() ([]byte, error) {
 		cells := c.ordered()
 		e.uvarint(uint64(len(cells)))
 		for k, cell := range cells {
-			if k == 0 {
-				e.varint(int64(cell.period))
-			} else {
-				e.uvarint(uint64(cell.period - cells[k-1].period))
-			}
+			e.period(k, cell.period, func() int32 { return cells[k-1].period })
 			e.bool(cell.active)
 			e.decimal(c.revenue(cell))
 		}
@@ -754,11 +759,7 @@ func (b CohortBuilder) MarshalBinary() ([]byte, error) {
 	periods := b.sortedPeriods()
 	e.uvarint(uint64(len(periods)))
 	for k, pc := range periods {
-		if k == 0 {
-			e.varint(int64(pc.period))
-		} else {
-			e.uvarint(uint64(pc.period - periods[k-1].period))
-		}
+		e.period(k, pc.period, func() int32 { return periods[k-1].period })
 		e.uvarint(uint64(pc.orders))
 		e.uvarint(uint64(pc.refunds))
 	}
@@ -795,15 +796,7 @@ func (b *CohortBuilder) UnmarshalBinary(data []byte) error {
 		cells := make([]cohortCellData, d.count(5)) // period, active, revenue
 		var period int64
 		for k := range cells {
-			if k == 0 {
-				period = d.varint()
-			} else {
-				period += int64(d.uvarint())
-			}
-			if period < math.MinInt32 || period > math.MaxInt32 {
-				d.setErr(errorf(ErrOutOfRange, "decoding a cohort builder: period %d", period))
-			}
-			cells[k] = cohortCellData{period: int32(period), active: d.bool(), revenue: d.decimal(1, "revenue")}
+			cells[k] = cohortCellData{period: d.period(k, &period), active: d.bool(), revenue: d.decimal(1, "revenue")}
 		}
 		if d.err == nil {
 			if i > 0 && id <= prevID {
@@ -817,15 +810,7 @@ func (b *CohortBuilder) UnmarshalBinary(data []byte) error {
 	counts := make([]periodCountData, d.count(3))
 	var period int64
 	for k := range counts {
-		if k == 0 {
-			period = d.varint()
-		} else {
-			period += int64(d.uvarint())
-		}
-		if period < math.MinInt32 || period > math.MaxInt32 {
-			d.setErr(errorf(ErrOutOfRange, "decoding a cohort builder: period %d", period))
-		}
-		counts[k] = periodCountData{period: int32(period), orders: d.int64(), refunds: d.int64()}
+		counts[k] = periodCountData{period: d.period(k, &period), orders: d.int64(), refunds: d.int64()}
 	}
 	if err := d.end(); err != nil {
 		return err

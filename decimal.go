@@ -25,6 +25,15 @@ func div(a, b decimal.Decimal) decimal.Decimal {
 	return a.DivRound(b, divPrecision)
 }
 
+// share returns num / den like ratio, or ErrNoData described by what when
+// den is zero.
+func share(num, den int64, what string) (decimal.Decimal, error) {
+	if den == 0 {
+		return decimal.Decimal{}, errorf(ErrNoData, "%s", what)
+	}
+	return ratio(num, den), nil
+}
+
 // ratio returns num / den as a decimal fraction; den must not be zero.
 func ratio(num, den int64) decimal.Decimal {
 	return div(decimal.NewFromInt(num), decimal.NewFromInt(den))

@@ -511,6 +511,17 @@ func newDecodedDedup(keys []dedupKey, deliveries int64) (*OrderDedup, error) {
 	return out, nil
 }
 
+// MarshalJSON encodes the number of deliveries and every distinct order
+// (ID, customer, instant in UTC, amount, currency, first position), sorted
+// by ID. Value receiver, so that json.Marshal of a value never gives {}.
+func (d OrderDedup) MarshalJSON() ([]byte, error) {
+	j := dedupJSON{Deliveries: d.deliveries, Orders: make([]dedupOrderJSON, 0, d.n)}
+	for _, k := range d.sortedKeys() {
+		j.Orders = append(j.Orders, dedupOrderJSON{ID: k.id, Customer: k.customer, Time: k.instant.UTC(), Amount: k.amount.String(), Currency: k.currency, At: k.at})
+	}
+	return json.Marshal(j)
+}
+
 type dedupOrderJSON struct {
 	ID       string    `json:"id"`
 	Customer string    `json:"customer_id"`
@@ -523,17 +534,6 @@ type dedupOrderJSON struct {
 type dedupJSON struct {
 	Deliveries int64            `json:"deliveries"`
 	Orders     []dedupOrderJSON `json:"orders"`
-}
-
-// MarshalJSON encodes the number of deliveries and every distinct order
-// (ID, customer, instant in UTC, amount, currency, first position), sorted
-// by ID. Value receiver, so that json.Marshal of a value never gives {}.
-func (d OrderDedup) MarshalJSON() ([]byte, error) {
-	j := dedupJSON{Deliveries: d.deliveries, Orders: make([]dedupOrderJSON, 0, d.n)}
-	for _, k := range d.sortedKeys() {
-		j.Orders = append(j.Orders, dedupOrderJSON{ID: k.id, Customer: k.customer, Time: k.instant.UTC(), Amount: k.amount.String(), Currency: k.currency, At: k.at})
-	}
-	return json.Marshal(j)
 }
 
 // UnmarshalJSON decodes a dedup written by MarshalJSON, replacing d, with
@@ -567,15 +567,21 @@ func (d OrderDedup) MarshalBinary() ([]byte, error) {
 	e.uvarint(uint64(d.deliveries))
 	keys := d.sortedKeys()
 	e.uvarint(uint64(len(keys)))
-	for _, k := range keys {
-		e.str(k.id)
-		e.str(k.customer)
-		e.time(k.instant)
-		e.decimal(k.amount)
-		e.str(k.currency)
-		e.uvarint(uint64(k.at))
+	for i := range keys {
+		keys[i].encode(e)
 	}
 	return e.b, nil
+}
+
+// encode writes one order of the binary form.
+func (k *dedupKey) encode(e *encoder) {
+	for _, s := range []string{k.id, k.customer} {
+		e.str(s)
+	}
+	e.time(k.instant)
+	e.decimal(k.amount)
+	e.str(k.currency)
+	e.uvarint(uint64(k.at))
 }
 
 // UnmarshalBinary decodes a dedup written by MarshalBinary, replacing d,

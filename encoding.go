@@ -340,3 +340,28 @@ func (d *decoder) setErrIf(err error) {
 		d.setErr(err)
 	}
 }
+
+// period writes the k-th of a sequence of increasing period numbers: the
+// first as a signed varint, the next ones as their increment over prev().
+func (e *encoder) period(k int, p int32, prev func() int32) {
+	if k == 0 {
+		e.varint(int64(p))
+	} else {
+		e.uvarint(uint64(p - prev()))
+	}
+}
+
+// period reads the k-th period number of a sequence written by
+// encoder.period; last holds the one before.
+func (d *decoder) period(k int, last *int64) int32 {
+	if k == 0 {
+		*last = d.varint()
+	} else {
+		*last += int64(d.uvarint())
+	}
+	if *last < math.MinInt32 || *last > math.MaxInt32 {
+		d.setErr(errorf(ErrOutOfRange, "decoding %s: period %d", d.what, *last))
+		return 0
+	}
+	return int32(*last)
+}

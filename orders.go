@@ -256,10 +256,7 @@ func (s *OrderStats) AOV() (decimal.Decimal, error) {
 // is ErrNoData. Not to be confused with [LTVInputs].OrdersPerPeriod, which
 // is orders per customer per period of the lifespan.
 func (s *OrderStats) PurchaseFrequency() (decimal.Decimal, error) {
-	if s.buyers == 0 {
-		return decimal.Decimal{}, errorf(ErrNoData, "purchase frequency of no customers")
-	}
-	return ratio(s.orders, s.buyers), nil
+	return share(s.orders, s.buyers, "purchase frequency of no customers")
 }
 
 // RepeatPurchaseRate returns the share of customers who ordered more than
@@ -270,10 +267,7 @@ func (s *OrderStats) PurchaseFrequency() (decimal.Decimal, error) {
 // Refunds are not orders, so a purchase and its refund are one order. No
 // customers is ErrNoData.
 func (s *OrderStats) RepeatPurchaseRate() (decimal.Decimal, error) {
-	if s.buyers == 0 {
-		return decimal.Decimal{}, errorf(ErrNoData, "repeat purchase rate of no customers")
-	}
-	return ratio(s.repeaters, s.buyers), nil
+	return share(s.repeaters, s.buyers, "repeat purchase rate of no customers")
 }
 
 // HistoricalLTV returns the average realised value per customer, in the

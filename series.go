@@ -65,10 +65,7 @@ func (r *SeriesRow) AOV() (decimal.Decimal, error) {
 // the period never count, so the rate never exceeds 1. No customer active at
 // the start is ErrNoData.
 func (r *SeriesRow) ChurnRate() (decimal.Decimal, error) {
-	if r.ActiveAtStart == 0 {
-		return decimal.Decimal{}, errorf(ErrNoData, "churn rate of a period with no active customer at its start")
-	}
-	return ratio(r.Churned, r.ActiveAtStart), nil
+	return share(r.Churned, r.ActiveAtStart, "churn rate of a period with no active customer at its start")
 }
 
 // RetentionRate returns the share of the customers active at the start who
@@ -78,10 +75,7 @@ func (r *SeriesRow) ChurnRate() (decimal.Decimal, error) {
 //
 // No customer active at the start is ErrNoData.
 func (r *SeriesRow) RetentionRate() (decimal.Decimal, error) {
-	if r.ActiveAtStart == 0 {
-		return decimal.Decimal{}, errorf(ErrNoData, "retention rate of a period with no active customer at its start")
-	}
-	return ratio(r.ActiveAtStart-r.Churned, r.ActiveAtStart), nil
+	return share(r.ActiveAtStart-r.Churned, r.ActiveAtStart, "retention rate of a period with no active customer at its start")
 }
 
 // Counts returns the row as [PeriodCounts] so that the formulas of that
@@ -191,14 +185,9 @@ func (c *cohortCustomer) addToSeries(rows []SeriesRow, revenue []exactSum, becom
 // and a window of window periods (see [CohortBuilder.Series]). Order errors
 // name the index of the bad order.
 func OrderSeries(orders []Order, opts CohortOptions, window int) (*Series, error) {
-	b, err := NewCohortBuilder(opts)
+	b, err := builderOf(orders, opts)
 	if err != nil {
 		return nil, err
-	}
-	for i := range orders {
-		if err := b.add(&orders[i], i); err != nil {
-			return nil, err
-		}
 	}
 	return b.Series(window)
 }

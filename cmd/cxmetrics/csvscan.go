@@ -120,12 +120,12 @@ func (s *csvScanner) scan() (record, error) {
 				fallthrough
 			case unquoted:
 				switch c {
-				case ',':
+				case ',', '\n':
 					s.endField(trimCR)
+					if c == '\n' {
+						return s.finish(start, bad, long)
+					}
 					state = fieldStart
-				case '\n':
-					s.endField(trimCR)
-					return s.finish(start, bad, long)
 				case '"':
 					if bad == "" {
 						bad = fmt.Sprintf("column %d: a quote inside an unquoted field", len(s.ends)+1)
@@ -145,12 +145,12 @@ func (s *csvScanner) scan() (record, error) {
 				case '"':
 					long = s.add(c) || long
 					state = quoted
-				case ',':
+				case ',', '\n':
 					s.endField(false)
+					if c == '\n' {
+						return s.finish(start, bad, long)
+					}
 					state = fieldStart
-				case '\n':
-					s.endField(false)
-					return s.finish(start, bad, long)
 				case '\r':
 					state = crAfterQuote
 				default:
