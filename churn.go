@@ -134,19 +134,24 @@ func ExpectedLifetime(churnRate decimal.Decimal) (decimal.Decimal, error) {
 	return div(one, churnRate), nil
 }
 
-// RevenueMovements are the recurring-revenue movements of one period for the
-// customers present at its start, in one currency. New customers' revenue is
-// left out on purpose: revenue retention measures the existing base.
+// RevenueMovements are the recurring-revenue movements of one period, in
+// one currency. Revenue retention measures the existing base, so its
+// formulas use Start, Expansion, Contraction and Churned and leave the
+// revenue of new and returning customers (New, Reactivation) out on
+// purpose; [MRRRow.Movements] fills every field from data.
 type RevenueMovements struct {
-	Start       decimal.Decimal // recurring revenue at the start of the period
-	Expansion   decimal.Decimal // upgrades of customers present at the start
-	Contraction decimal.Decimal // downgrades (a positive amount)
-	Churned     decimal.Decimal // revenue of customers who left (a positive amount)
+	Start        decimal.Decimal // recurring revenue at the start of the period
+	Expansion    decimal.Decimal // upgrades of customers present at the start
+	Contraction  decimal.Decimal // downgrades (a positive amount)
+	Churned      decimal.Decimal // revenue of customers who left (a positive amount)
+	New          decimal.Decimal // revenue of customers new in the period; not in retention
+	Reactivation decimal.Decimal // revenue of customers who came back; not in retention
 }
 
 func (m RevenueMovements) check() error {
 	if err := checkInputs("revenue movements", named{"Start", m.Start}, named{"Expansion", m.Expansion},
-		named{"Contraction", m.Contraction}, named{"Churned", m.Churned}); err != nil {
+		named{"Contraction", m.Contraction}, named{"Churned", m.Churned}, named{"New", m.New},
+		named{"Reactivation", m.Reactivation}); err != nil {
 		return err
 	}
 	if m.Contraction.Add(m.Churned).GreaterThan(m.Start) {

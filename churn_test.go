@@ -120,15 +120,18 @@ func TestRevenueRetention(t *testing.T) {
 	}{
 		// Start 1000, +150 expansion, -50 contraction, -100 churned:
 		// GRR 850/1000, NRR 1000/1000, revenue churn 150/1000
-		{"typical", RevenueMovements{dec("1000"), dec("150"), dec("50"), dec("100")}, "0.85", "1", "0.15", nil},
-		{"growth", RevenueMovements{dec("200"), dec("60"), dec("0"), dec("20")}, "0.9", "1.2", "0.1", nil},
-		{"all churned", RevenueMovements{dec("30"), dec("0"), dec("10"), dec("20")}, "0", "0", "1", nil},
-		{"thirds", RevenueMovements{dec("3"), dec("0"), dec("1"), dec("0")}, "0.6666666666666667", "0.6666666666666667", "0.3333333333333333", nil},
+		{"typical", RevenueMovements{Start: dec("1000"), Expansion: dec("150"), Contraction: dec("50"), Churned: dec("100")}, "0.85", "1", "0.15", nil},
+		{"growth", RevenueMovements{Start: dec("200"), Expansion: dec("60"), Contraction: dec("0"), Churned: dec("20")}, "0.9", "1.2", "0.1", nil},
+		{"all churned", RevenueMovements{Start: dec("30"), Expansion: dec("0"), Contraction: dec("10"), Churned: dec("20")}, "0", "0", "1", nil},
+		{"thirds", RevenueMovements{Start: dec("3"), Expansion: dec("0"), Contraction: dec("1"), Churned: dec("0")}, "0.6666666666666667", "0.6666666666666667", "0.3333333333333333", nil},
 		{"zero fields", RevenueMovements{Start: dec("10")}, "1", "1", "0", nil},
-		{"negative expansion", RevenueMovements{dec("10"), dec("-1"), dec("0"), dec("0")}, "", "", "", ErrNegative},
-		{"negative churn", RevenueMovements{dec("10"), dec("0"), dec("0"), dec("-1")}, "", "", "", ErrNegative},
-		{"too much lost", RevenueMovements{dec("10"), dec("5"), dec("6"), dec("5")}, "", "", "", ErrInconsistent},
+		{"negative expansion", RevenueMovements{Start: dec("10"), Expansion: dec("-1"), Contraction: dec("0"), Churned: dec("0")}, "", "", "", ErrNegative},
+		{"negative churn", RevenueMovements{Start: dec("10"), Expansion: dec("0"), Contraction: dec("0"), Churned: dec("-1")}, "", "", "", ErrNegative},
+		{"too much lost", RevenueMovements{Start: dec("10"), Expansion: dec("5"), Contraction: dec("6"), Churned: dec("5")}, "", "", "", ErrInconsistent},
 		{"no start", RevenueMovements{Expansion: dec("5")}, "", "", "", ErrNoData},
+		// New and reactivated revenue is not part of retention.
+		{"new revenue left out", RevenueMovements{Start: dec("1000"), Expansion: dec("150"), Contraction: dec("50"), Churned: dec("100"), New: dec("700"), Reactivation: dec("80")}, "0.85", "1", "0.15", nil},
+		{"negative new", RevenueMovements{Start: dec("10"), New: dec("-1")}, "", "", "", ErrNegative},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ var (
 	_ = contract[Order, OrderStats, *OrderStats]
 	_ = contract[Order, CohortBuilder, *CohortBuilder]
 	_ = contract[Order, OrderDedup, *OrderDedup]
+	_ = contract[SubscriptionSpan, MRRBuilder, *MRRBuilder]
 )
 
 // contractCase describes one accumulator type to the generic contract test.
@@ -285,6 +286,35 @@ func TestAccumulatorContract(t *testing.T) {
 			defaulted: func() *OrderDedup { return &OrderDedup{} },
 		})
 	})
+	t.Run("MRRBuilder", func(t *testing.T) {
+		span := func(r *rand.Rand) SubscriptionSpan {
+			s := SubscriptionSpan{CustomerID: fmt.Sprint("c", r.IntN(9)), SubscriptionID: fmt.Sprint("s", r.IntN(3)),
+				Start: base.Add(time.Duration(r.IntN(300*24)) * time.Hour), Amount: decimal.New(int64(r.IntN(99999)), -2),
+				Interval: BillingInterval{Period(r.IntN(5)), 1 + r.IntN(2)}}
+			if r.IntN(3) > 0 {
+				s.End = s.Start.Add(time.Duration(r.IntN(200*24)) * time.Hour)
+			}
+			return s
+		}
+		weekly := func(n int) *MRRBuilder {
+			b, _ := NewMRRBuilder(MRROptions{Period: Week, Location: berlin, Until: base.AddDate(1, 0, 0)})
+			for i := 0; i < n; i++ {
+				_ = b.Add(SubscriptionSpan{CustomerID: "w", SubscriptionID: "x", Start: base.AddDate(0, 0, 9*i), Amount: dec("9"), Interval: BillingInterval{Month, 1}})
+			}
+			return b
+		}
+		contract[SubscriptionSpan, MRRBuilder](t, contractCase[SubscriptionSpan, MRRBuilder]{
+			record: span,
+			bad: []SubscriptionSpan{{CustomerID: "c", Start: base, Amount: one, Interval: BillingInterval{Month, 1}},
+				{CustomerID: "c", SubscriptionID: "s", Start: base, Amount: dec("-1"), Interval: BillingInterval{Month, 1}},
+				{CustomerID: "c", SubscriptionID: "s", Start: base, Amount: one, Interval: BillingInterval{Month, 0}},
+				{CustomerID: "c", SubscriptionID: "s", Start: base, Amount: one, Interval: BillingInterval{Month, 1}, Currency: "EUR"}},
+			figures:    mrrFigures,
+			defaulted:  func() *MRRBuilder { b, _ := NewMRRBuilder(MRROptions{}); return b },
+			other:      func() (*MRRBuilder, error) { return weekly(4), ErrInconsistent },
+			otherEmpty: func() *MRRBuilder { return weekly(0) },
+		})
+	})
 	t.Run("CohortBuilder", func(t *testing.T) {
 		weekly := func(n int) *CohortBuilder {
 			b, _ := NewCohortBuilder(CohortOptions{Period: Week, Location: berlin})
@@ -348,6 +378,26 @@ func cohortFigures(a *CohortBuilder) string {
 	fmt.Fprint(&b, t.Period, t.Location, a.Currency(), t.Unattributed)
 	for _, r := range t.Rows {
 		fmt.Fprint(&b, r.Start, r.Size, r.Active, r.Revenue)
+	}
+	return b.String()
+}
+
+func mrrFigures(a *MRRBuilder) string {
+	s, err := a.Series()
+	if err != nil {
+		return fmt.Sprint(a.Options().Period, a.zoneID(), a.Currency(), err)
+	}
+	var b strings.Builder
+	fmt.Fprint(&b, s.Period, s.Location, s.Until, a.Currency())
+	for _, r := range s.Rows {
+		fmt.Fprint(&b, r)
+	}
+	c, err := a.Cohorts()
+	fmt.Fprint(&b, err)
+	if err == nil {
+		for _, r := range c.Rows {
+			fmt.Fprint(&b, r.Start, r.Size, r.Active, r.Revenue)
+		}
 	}
 	return b.String()
 }

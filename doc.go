@@ -161,6 +161,26 @@
 // invoice lines of one order. [RateTable] and [Convert] turn orders in
 // several currencies into one base currency at dated rates, exactly.
 //
+// # Subscriptions and MRR
+//
+// A subscription business bills plans: a [SubscriptionSpan] is a stretch
+// [Start, End) during which one subscription charged Amount every
+// [BillingInterval]; a plan change ends one span and starts the next. Its
+// monthly recurring revenue ([SubscriptionSpan.MRR]) is the charge
+// normalized to a month (a year is 12 months, a week 52/12 of one, a day
+// 365/12), rounded once to 16 fractional digits; every other MRR figure is an
+// exact sum of those. [MRRBuilder] streams spans into MRR per period, taken
+// at each period's end: [MRRBuilder.Series] gives per period the MRR at the
+// start and end, and the movements between them (new, expansion,
+// contraction, churn, reactivation) that add up exactly,
+//
+//	MRRAtEnd = MRRAtStart + New + Expansion + Reactivation - Contraction - Churn
+//
+// with ARPA, the quick ratio and logo churn per row, and GRR and NRR through
+// [MRRRow.Movements]. [MRRBuilder.Cohorts] groups customers by the period
+// of their first payment: a customer on an annual plan pays at every month's
+// end and never looks churned, as they would in a purchase cohort.
+//
 // # Acquisition
 //
 // [ConversionRate] = conversions / visitors and [LeadCloseRate] = customers

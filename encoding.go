@@ -39,6 +39,7 @@ const (
 	tagOrderStats       = 4
 	tagCohortBuilder    = 5
 	tagOrderDedup       = 6
+	tagMRRBuilder       = 7
 )
 
 const binaryVersion = 1

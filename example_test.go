@@ -756,3 +756,63 @@ func ExampleCombineLines() {
 	// Output:
 	// 542806 33.09 10:00AM
 }
+
+// Monthly recurring revenue and its movements, from subscription spans.
+func ExampleMRRBuilder() {
+	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 0, 0, 0, 0, time.UTC) }
+	monthly, yearly := cxmetrics.BillingInterval{Unit: cxmetrics.Month, Count: 1}, cxmetrics.BillingInterval{Unit: cxmetrics.Year, Count: 1}
+	var b cxmetrics.MRRBuilder // monthly periods in UTC
+	for _, s := range []cxmetrics.SubscriptionSpan{
+		// ann upgrades from 30 to 50 in March: one span ends, the next starts.
+		{CustomerID: "ann", SubscriptionID: "a", Start: day(1, 10), End: day(3, 5), Amount: d("30"), Interval: monthly},
+		{CustomerID: "ann", SubscriptionID: "a", Start: day(3, 5), Amount: d("50"), Interval: monthly},
+		// bob pays 1200 a year: 100 a month.
+		{CustomerID: "bob", SubscriptionID: "b", Start: day(1, 31), Amount: d("1200"), Interval: yearly},
+		// cat pays for February only.
+		{CustomerID: "cat", SubscriptionID: "c", Start: day(2, 1), End: day(3, 1), Amount: d("20"), Interval: monthly},
+	} {
+		if err := b.Add(s); err != nil {
+			panic(err)
+		}
+	}
+	series, err := b.Series()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("month   start  +new +exp -churn  end customers")
+	for _, r := range series.Rows {
+		fmt.Printf("%s %5s %5s %4s %6s %4s %d\n", r.Start.Format("2006-01"), r.MRRAtStart, r.New, r.Expansion, r.Churn, r.MRRAtEnd, r.CustomersAtEnd)
+	}
+	nrr, _ := cxmetrics.NetRevenueRetention(series.Rows[2].Movements())
+	fmt.Println("March NRR:", nrr.StringFixed(4))
+	// Output:
+	// month   start  +new +exp -churn  end customers
+	// 2024-01     0   130    0      0  130 2
+	// 2024-02   130    20    0      0  150 3
+	// 2024-03   150     0   20     20  150 2
+	// March NRR: 1.0000
+}
+
+// A plan's monthly recurring revenue: its charge normalized to one month.
+func ExampleSubscriptionSpan_MRR() {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, plan := range []struct {
+		amount string
+		every  cxmetrics.BillingInterval
+	}{
+		{"49.99", cxmetrics.BillingInterval{Unit: cxmetrics.Month, Count: 1}},
+		{"1000", cxmetrics.BillingInterval{Unit: cxmetrics.Year, Count: 1}}, // / 12
+		{"10", cxmetrics.BillingInterval{Unit: cxmetrics.Week, Count: 1}},   // × 52 / 12
+	} {
+		s := cxmetrics.SubscriptionSpan{CustomerID: "c", SubscriptionID: "s", Start: start, Amount: d(plan.amount), Interval: plan.every}
+		mrr, err := s.MRR()
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%s every %s: MRR %s\n", plan.amount, plan.every, mrr)
+	}
+	// Output:
+	// 49.99 every month: MRR 49.99
+	// 1000 every year: MRR 83.3333333333333333
+	// 10 every week: MRR 43.3333333333333333
+}
