@@ -31,7 +31,7 @@ func chromiumArgs(profile string) []string {
 	return []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + profile, "--window-size=1400,2600", "--hide-scrollbars",
+		"--user-data-dir=" + profile, "--window-size=1400,5200", "--hide-scrollbars",
 	}
 }
 
@@ -52,9 +52,20 @@ func TestHTMLReportInChromium(t *testing.T) {
 	defer cancel()
 	dom, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p1")), "--dump-dom", "file://"+page)...).Output()
 	require.NoError(t, err)
-	cells := regexp.MustCompile(`<td class="cell" style="background-color: hsl\(212, 70%, \d+%\)`).FindAll(dom, -1)
-	// 18 monthly cohorts: a triangle of 18 + 17 + … + 1 cells.
-	assert.Equal(t, 18*19/2, len(cells), "heat map cells in the DOM")
+	cell := regexp.MustCompile(`<td class="cell" style="background-color: hsl\(212, 70%, \d+%\)`)
+	section := func(id string) []byte {
+		i := strings.Index(string(dom), `id="`+id+`"`)
+		require.GreaterOrEqual(t, i, 0, id)
+		j := strings.Index(string(dom[i:]), "</table>")
+		return dom[i : i+j]
+	}
+	// 18 monthly cohorts: a triangle of 18 + 17 + … + 1 cells, in both heat
+	// maps.
+	assert.Equal(t, 18*19/2, len(cell.FindAll(section("cohort-heatmap"), -1)), "purchase cohort cells in the DOM")
+	assert.Equal(t, 18*19/2, len(cell.FindAll(section("subscription-heatmap"), -1)), "subscription cohort cells in the DOM")
+	// The MRR waterfall: movements stacked per month, the MRR line.
+	assert.Greater(t, len(regexp.MustCompile(`<rect class="movement (new|expansion|reactivation|contraction|churn)" `).FindAll(dom, -1)), 40)
+	assert.Len(t, regexp.MustCompile(`<polyline class="mrr" points="(\d+\.\d,\d+\.\d ?){18}"`).FindAll(dom, -1), 1)
 	assert.True(t, strings.Contains(string(dom), `id="cohort-heatmap"`))
 	// The month-by-month chart: one revenue bar per month and the line of
 	// active customers through one point per month.
@@ -97,6 +108,17 @@ func TestHTMLReportInChromium(t *testing.T) {
 		}
 	}
 	assert.Greater(t, bars, 20000, "pixels painted in the bars' colour")
+	// #2ca02c, new MRR's colour, is rgb(44, 160, 44).
+	var newMRR int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r>>8, 44) && near(g>>8, 160) && near(bl>>8, 44) {
+				newMRR++
+			}
+		}
+	}
+	assert.Greater(t, newMRR, 10000, "pixels painted in new MRR's colour")
 	assert.Greater(t, line, 500, "pixels painted in the line's colour")
 }
 

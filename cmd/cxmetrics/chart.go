@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"math"
 	"strings"
+
+	"github.com/shopspring/decimal"
 )
 
 // Chart colours: the bars' is the one the browser test looks for.
@@ -119,4 +121,88 @@ func compact(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.1f", v)
+}
+
+// The MRR chart's colours, one per movement.
+var movementColours = [5]string{"#2ca02c", "#98df8a", "#17becf", "#ff9896", "#d62728"}
+
+// mrrChart draws the MRR waterfall as inline SVG: per period, the gains
+// (new, expansion, reactivation) stacked above the zero line and the losses
+// (contraction, churn) below it, on the left scale, and MRR at the end as a
+// line on the right scale, with a title on every bar and point.
+func mrrChart(m *MRRFigures, d display) template.HTML {
+	const (
+		width, height          = 960.0, 320.0
+		left, right, top, foot = 72.0, 72.0, 24.0, 56.0
+	)
+	n := len(m.Rows)
+	if n == 0 {
+		return ""
+	}
+	plotW, plotH := width-left-right, height-top-foot
+	var maxUp, maxDown, maxMRR float64
+	for _, r := range m.Rows {
+		maxUp = max(maxUp, r.New.Add(r.Expansion).Add(r.Reactivation).InexactFloat64())
+		maxDown = max(maxDown, r.Contraction.Add(r.Churn).InexactFloat64())
+		maxMRR = max(maxMRR, r.MRRAtEnd.InexactFloat64())
+	}
+	step := niceStep(max(maxUp+maxDown, 1) / 4)
+	hi, lo := step*math.Max(1, math.Ceil(maxUp/step)), -step*math.Ceil(maxDown/step)
+	mrrStep := niceStep(max(maxMRR, 1) / 4)
+	mrrTop := mrrStep * math.Max(1, math.Ceil(maxMRR/mrrStep))
+	y := func(v float64) float64 { return top + plotH*(hi-v)/(hi-lo) }
+	ym := func(v float64) float64 { return top + plotH*(1-v/mrrTop) }
+	slot := plotW / float64(n)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg id="mrr-chart" role="img" aria-label="MRR movements per %s" viewBox="0 0 %.0f %.0f" width="100%%" style="max-width:%.0fpx" xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="system-ui, sans-serif">`,
+		m.Period, width, height, width)
+	for v := lo; v <= hi+step/2; v += step {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#dde" /><text x="%.1f" y="%.1f" text-anchor="end" fill="#445">%s</text>`,
+			left, width-right, y(v), y(v), left-6, y(v)+4, compact(v))
+	}
+	for v := 0.0; v <= mrrTop+mrrStep/2; v += mrrStep {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#333">%s</text>`, width-right+6, ym(v)+4, compact(v))
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#889" />`, left, width-right, y(0), y(0))
+	names := [5]string{"new", "expansion", "reactivation", "contraction", "churn"}
+	every := max(1, (n+8)/9)
+	var points []string
+	for i, r := range m.Rows {
+		x := left + slot*float64(i) + slot*0.15
+		label := cohortLabel(r.Start, m.Period)
+		up, down := 0.0, 0.0
+		for k, v := range [5]decimal.Decimal{r.New, r.Expansion, r.Reactivation, r.Contraction, r.Churn} {
+			f := v.InexactFloat64()
+			if f == 0 {
+				continue
+			}
+			var y0, y1 float64
+			if k < 3 {
+				y0, y1 = y(up+f), y(up)
+				up += f
+			} else {
+				y0, y1 = y(-down), y(-down-f)
+				down += f
+			}
+			fmt.Fprintf(&b, `<rect class="movement %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>`,
+				names[k], x, y0, slot*0.7, max(y1-y0, 0.5), movementColours[k], template.HTMLEscapeString(label), names[k], template.HTMLEscapeString(d.money(v)))
+		}
+		cx, cy := left+slot*float64(i)+slot/2, ym(r.MRRAtEnd.InexactFloat64())
+		points = append(points, fmt.Sprintf("%.1f,%.1f", cx, cy))
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#333"><title>%s: MRR %s, %d customers</title></circle>`,
+			cx, cy, template.HTMLEscapeString(label), template.HTMLEscapeString(d.money(r.MRRAtEnd)), r.CustomersAtEnd)
+		if i%every == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#445">%s</text>`, cx, height-foot+16, template.HTMLEscapeString(label))
+		}
+	}
+	fmt.Fprintf(&b, `<polyline class="mrr" points="%s" fill="none" stroke="#333" stroke-width="2" />`, strings.Join(points, " "))
+	x := left
+	for k, name := range names {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="12" height="12" fill="%s" /><text x="%.1f" y="%.1f">%s</text>`, x, height-20, movementColours[k], x+16, height-10, name)
+		x += 110
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#333" stroke-width="2" /><text x="%.1f" y="%.1f">MRR at the end (right scale, %s)</text>`,
+		x, x+20, height-14, height-14, x+26, height-10, template.HTMLEscapeString(currencyOrAmounts(d)))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }

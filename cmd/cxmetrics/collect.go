@@ -15,8 +15,10 @@ const maxSkipReasons = 5
 
 // config is a parsed report command line.
 type config struct {
-	orders, responses string // paths; "" means the embedded sample
-	fx                string // the rates file, "" for none
+	orders, responses string    // paths; "" means the embedded sample
+	subscriptions     string    // path; "" for none (the sample's with the sample)
+	until             time.Time // -until; zero for the latest span event
+	fx                string    // the rates file, "" for none
 	opts              cxmetrics.CohortOptions
 	format, out       string
 	skipBad           bool
@@ -42,6 +44,7 @@ type collector struct {
 	haveCurrency bool
 	progress     *progress
 
+	mrr       *cxmetrics.MRRBuilder    // -subscriptions
 	dedup     cxmetrics.OrderDedup     // -rows orders: re-deliveries
 	pending   map[string]*pendingOrder // -rows lines: orders being assembled
 	rates     *cxmetrics.RateTable     // -fx
@@ -84,6 +87,9 @@ func newCollector(cfg config, p *progress) (*collector, error) {
 	}
 	if cfg.rows == "lines" {
 		c.pending = map[string]*pendingOrder{}
+	}
+	if c.mrr, err = cxmetrics.NewMRRBuilder(cxmetrics.MRROptions{Period: cfg.opts.Period, Location: cfg.opts.Location, Until: cfg.until}); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

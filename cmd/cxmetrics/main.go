@@ -36,6 +36,9 @@ var sampleOrders []byte
 //go:embed sample/responses.csv
 var sampleResponses []byte
 
+//go:embed sample/subscriptions.csv
+var sampleSubscriptions []byte
+
 const sampleName = "sample (embedded)"
 
 func main() {
@@ -50,7 +53,8 @@ With no arguments, prints the report for the embedded sample data set.
 
   cxmetrics report -orders FILE [-responses FILE] [-period month|week|day|quarter|year]
       [-tz ZONE] [-format text|json|html] [-o FILE] [-skip-bad] [-currency CODE]
-      [-rows orders|lines] [-fx FILE] [-window N] [-max-record-bytes N]
+      [-rows orders|lines] [-fx FILE] [-window N] [-subscriptions FILE] [-until DATE]
+      [-max-record-bytes N]
 
 FILE may be - for standard input; .gz files are decompressed. Without
 -orders, the report uses the embedded sample.
@@ -107,6 +111,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.rows, "rows", "orders", "what a row of -orders is: orders (one order a row; re-deliveries left out) or lines (invoice lines, summed by order_id)")
 	fs.StringVar(&cfg.fx, "fx", "", "exchange rates CSV (date, currency, rate: 1 currency = rate -currency); converts every order into -currency")
 	fs.IntVar(&cfg.window, "window", 1, "periods a purchase keeps a customer active, for the month-by-month series")
+	fs.StringVar(&cfg.subscriptions, "subscriptions", "", "subscriptions CSV (customer_id, subscription_id, start, end, amount, interval[, interval_count][, currency]); - for stdin")
+	var until string
+	fs.StringVar(&until, "until", "", "the last instant the MRR series covers: YYYY-MM-DD (its end), or a time; default: the latest span start or end")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -122,6 +129,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-tz %q: unknown time zone", tz)
 	}
 	cfg.opts = cxmetrics.CohortOptions{Period: p, Location: loc}
+	if until != "" {
+		if cfg.until, err = parseUntil(until, loc); err != nil {
+			return cfg, err
+		}
+	}
 	if _, err := cxmetrics.NewCohortBuilder(cfg.opts); err != nil {
 		return cfg, fmt.Errorf("-tz %q: %v", tz, err)
 	}
@@ -150,7 +162,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.fx != "" && cfg.currency == "" {
 		return cfg, errors.New("-fx needs -currency CODE, the currency the rates convert into")
 	}
-	if cfg.fx == "-" && (cfg.orders == "-" || cfg.responses == "-") {
+	stdins := 0
+	for _, in := range []string{cfg.orders, cfg.responses, cfg.fx, cfg.subscriptions} {
+		if in == "-" {
+			stdins++
+		}
+	}
+	if stdins > 1 {
 		return cfg, errors.New("only one input can read standard input")
 	}
 	return cfg, nil
@@ -159,7 +177,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 // report reads the inputs, computes the report and writes it. Nothing is
 // written when an input is bad.
 func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
-	if err := checkOutput(cfg.out, cfg.orders, cfg.responses, cfg.fx); err != nil {
+	if err := checkOutput(cfg.out, cfg.orders, cfg.responses, cfg.fx, cfg.subscriptions); err != nil {
 		return err
 	}
 	c, err := newCollector(cfg, p)
@@ -201,9 +219,12 @@ func (c *collector) readInputs(stdin io.Reader) error {
 		}
 		c.inputs.FXFile = c.cfg.fx
 	}
-	if c.cfg.orders == "" && c.cfg.responses == "" {
-		c.inputs.OrdersFile, c.inputs.ResponsesFile = sampleName, sampleName
+	if c.cfg.orders == "" && c.cfg.responses == "" && c.cfg.subscriptions == "" {
+		c.inputs.OrdersFile, c.inputs.ResponsesFile, c.inputs.SubscriptionsFile = sampleName, sampleName, sampleName
 		if err := c.readOrders(bytes.NewReader(sampleOrders), "sample/orders.csv"); err != nil {
+			return err
+		}
+		if err := c.readSubscriptions(bytes.NewReader(sampleSubscriptions), "sample/subscriptions.csv"); err != nil {
 			return err
 		}
 		return c.readResponses(bytes.NewReader(sampleResponses), "sample/responses.csv")
@@ -213,6 +234,12 @@ func (c *collector) readInputs(stdin io.Reader) error {
 			return err
 		}
 		c.inputs.OrdersFile = c.cfg.orders
+	}
+	if c.cfg.subscriptions != "" {
+		if err := readFile(c.cfg.subscriptions, stdin, c.readSubscriptions); err != nil {
+			return err
+		}
+		c.inputs.SubscriptionsFile = c.cfg.subscriptions
 	}
 	if c.cfg.responses != "" {
 		if err := readFile(c.cfg.responses, stdin, c.readResponses); err != nil {

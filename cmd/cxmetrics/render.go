@@ -128,7 +128,8 @@ func writeText(w io.Writer, rep *Report) error {
 func writeTextTo(w io.Writer, rep *Report) error {
 	d := newDisplay(rep.Currency)
 	for _, section := range []func(io.Writer, *Report, display) error{
-		writeTextInputs, writeTextOrders, writeTextTiers, writeTextSeries, writeTextCohorts, writeTextSurveys,
+		writeTextInputs, writeTextOrders, writeTextTiers, writeTextSeries, writeTextCohorts,
+		writeTextMRR, writeTextSubscriptionCohorts, writeTextSurveys,
 	} {
 		if err := section(w, rep, d); err != nil {
 			return err
@@ -145,6 +146,9 @@ func writeTextInputs(w io.Writer, rep *Report, _ display) error {
 	p("cxmetrics report")
 	if in.OrdersFile != "" {
 		p("  orders\t%s\t%s", in.OrdersFile, rowsLabel(in))
+	}
+	if in.SubscriptionsFile != "" {
+		p("  subscriptions\t%s\t%d rows", in.SubscriptionsFile, in.SubscriptionRows)
 	}
 	if in.ResponsesFile != "" {
 		p("  responses\t%s\t%d rows", in.ResponsesFile, in.ResponseRows)
@@ -166,6 +170,9 @@ func writeTextInputs(w io.Writer, rep *Report, _ display) error {
 	}
 	if in.OtherCurrencyRows > 0 {
 		p("  left out\t%d rows in other currencies (-currency %s)", in.OtherCurrencyRows, rep.Currency)
+	}
+	if in.OtherCurrencySpans > 0 {
+		p("  left out\t%d spans in other currencies (-currency %s)", in.OtherCurrencySpans, rep.Currency)
 	}
 	for _, cv := range in.Conversions {
 		p("  converted\t%d orders from %s at the rates of %s", cv.Orders, cv.Currency, datesLabel(cv.RateDates))
@@ -276,8 +283,29 @@ func writeTextCohorts(w io.Writer, rep *Report, d display) error {
 	if c == nil {
 		return nil
 	}
-	letter := periodLetter(c.Period)
 	fmt.Fprintf(w, "\nCohort retention (%% of each %s's new customers who bought again k %ss later)\n", c.Period, c.Period)
+	if err := writeTextHeatmap(w, c); err != nil {
+		return err
+	}
+	if !c.Unattributed.IsZero() {
+		fmt.Fprintf(w, "  refunds outside any cohort: %s\n", d.money(c.Unattributed))
+	}
+	return nil
+}
+
+// writeTextSubscriptionCohorts writes the subscription cohorts, if any.
+func writeTextSubscriptionCohorts(w io.Writer, rep *Report, _ display) error {
+	c := rep.SubscriptionCohorts
+	if c == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\nSubscription cohorts (%% of each %s's new subscribers still paying k %ss later)\n", c.Period, c.Period)
+	return writeTextHeatmap(w, c)
+}
+
+// writeTextHeatmap writes a cohort triangle of retention percentages.
+func writeTextHeatmap(w io.Writer, c *CohortFigures) error {
+	letter := periodLetter(c.Period)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "  cohort\tsize\t")
 	for k := range c.AverageRetention {
@@ -297,13 +325,24 @@ func writeTextCohorts(w io.Writer, rep *Report, d display) error {
 		fmt.Fprintf(tw, "%s\t", v.Shift(2).StringFixed(1))
 	}
 	fmt.Fprintln(tw)
-	if err := tw.Flush(); err != nil {
-		return err
+	return tw.Flush()
+}
+
+// writeTextMRR writes the MRR series, if there is one.
+func writeTextMRR(w io.Writer, rep *Report, d display) error {
+	m := rep.MRR
+	if m == nil {
+		return nil
 	}
-	if !c.Unattributed.IsZero() {
-		fmt.Fprintf(w, "  refunds outside any cohort: %s\n", d.money(c.Unattributed))
+	fmt.Fprintf(w, "\nMRR by %s (at each %s's end; the last at %s)\n", m.Period, m.Period, m.Until)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  %s\tstart\t+new\t+expansion\t+reactivation\t-contraction\t-churn\tend\tcustomers\tARPA\tquick ratio\tNRR\t\n", m.Period)
+	for _, r := range m.Rows {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", cohortLabel(r.Start, m.Period),
+			d.amount(r.MRRAtStart), d.amount(r.New), d.amount(r.Expansion), d.amount(r.Reactivation), d.amount(r.Contraction),
+			d.amount(r.Churn), d.amount(r.MRRAtEnd), r.CustomersAtEnd, optAmount(d, r.ARPA), optFixed(r.QuickRatio, 2), optPercent(r.NRR))
 	}
-	return nil
+	return tw.Flush()
 }
 
 // writeTextSurveys writes NPS, CSAT and CES.
@@ -356,6 +395,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"plural":      plural,
 	"activeLabel": activeLabel,
 	"seriesChart": seriesChart,
+	"mrrChart":    mrrChart,
 	"rows":        rowsLabel,
 	"dates":       datesLabel,
 }).Parse(htmlTemplate))

@@ -21,9 +21,13 @@ type Report struct {
 	AOVTiers *TierFigures   `json:"aov_tiers"`
 	Cohorts  *CohortFigures `json:"cohorts"`
 	Series   *SeriesFigures `json:"series"`
-	NPS      *NPSFigures    `json:"nps"`
-	CSAT     *ScaleFigures  `json:"csat"`
-	CES      *ScaleFigures  `json:"ces"`
+	MRR      *MRRFigures    `json:"mrr"`
+	// SubscriptionCohorts groups subscribers by the period of their first
+	// payment: active = paying at the end of period k, revenue = their MRR.
+	SubscriptionCohorts *CohortFigures `json:"subscription_cohorts"`
+	NPS                 *NPSFigures    `json:"nps"`
+	CSAT                *ScaleFigures  `json:"csat"`
+	CES                 *ScaleFigures  `json:"ces"`
 }
 
 // schemaVersion names the JSON layout; it changes when a field changes
@@ -34,22 +38,25 @@ const schemaVersion = "cxmetrics-report/2"
 
 // Inputs describes what the report was computed from.
 type Inputs struct {
-	OrdersFile        string             `json:"orders_file"`
-	ResponsesFile     string             `json:"responses_file"`
-	FXFile            string             `json:"fx_file"`
-	Period            string             `json:"period"`
-	Location          string             `json:"location"`
-	Rows              string             `json:"rows"`             // "orders" or "lines"
-	OrderRows         int64              `json:"order_rows"`       // well-formed rows of the orders file
-	Orders            int64              `json:"orders"`           // orders and refunds in the report
-	DuplicateOrders   int64              `json:"duplicate_orders"` // re-delivered rows left out
-	ResponseRows      int64              `json:"response_rows"`
-	RateRows          int64              `json:"rate_rows"`
-	SkippedRows       int64              `json:"skipped_rows"`
-	SkippedLines      int64              `json:"skipped_lines"`
-	SkipReasons       []string           `json:"skip_reasons"`
-	OtherCurrencyRows int64              `json:"other_currency_rows"`
-	Conversions       []ConversionFigure `json:"conversions"` // -fx, per source currency
+	OrdersFile         string             `json:"orders_file"`
+	ResponsesFile      string             `json:"responses_file"`
+	SubscriptionsFile  string             `json:"subscriptions_file"`
+	FXFile             string             `json:"fx_file"`
+	Period             string             `json:"period"`
+	Location           string             `json:"location"`
+	Rows               string             `json:"rows"`             // "orders" or "lines"
+	OrderRows          int64              `json:"order_rows"`       // well-formed rows of the orders file
+	Orders             int64              `json:"orders"`           // orders and refunds in the report
+	DuplicateOrders    int64              `json:"duplicate_orders"` // re-delivered rows left out
+	ResponseRows       int64              `json:"response_rows"`
+	SubscriptionRows   int64              `json:"subscription_rows"`    // well-formed rows of the subscriptions file
+	OtherCurrencySpans int64              `json:"other_currency_spans"` // left out by -currency
+	RateRows           int64              `json:"rate_rows"`
+	SkippedRows        int64              `json:"skipped_rows"`
+	SkippedLines       int64              `json:"skipped_lines"`
+	SkipReasons        []string           `json:"skip_reasons"`
+	OtherCurrencyRows  int64              `json:"other_currency_rows"`
+	Conversions        []ConversionFigure `json:"conversions"` // -fx, per source currency
 }
 
 // ConversionFigure says how the orders of one currency were converted.
@@ -162,7 +169,7 @@ func optional(d decimal.Decimal, err error) (*decimal.Decimal, error) {
 
 // report computes every figure from the accumulators.
 func (c *collector) report() (*Report, error) {
-	rep := &Report{Schema: schemaVersion, Inputs: c.inputs, Currency: c.stats.Currency()}
+	rep := &Report{Schema: schemaVersion, Inputs: c.inputs, Currency: c.currency}
 	s := &c.stats
 	rep.Orders = OrderFigures{Revenue: s.Revenue(), Orders: s.Orders(), Refunds: c.refunds, Customers: s.Customers()}
 	var err error
@@ -204,6 +211,16 @@ func (c *collector) report() (*Report, error) {
 		return nil, err
 	}
 	rep.Inputs.Conversions = c.conversions()
+	if series, err := c.mrr.Series(); err == nil {
+		rep.MRR = mrrFigures(series)
+	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+		return nil, err
+	}
+	if table, err := c.mrr.Cohorts(); err == nil {
+		rep.SubscriptionCohorts = cohortFigures(table)
+	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+		return nil, err
+	}
 
 	if c.nps.Responses() > 0 {
 		score, _ := c.nps.Score()

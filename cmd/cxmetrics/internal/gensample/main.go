@@ -9,6 +9,12 @@
 // retention decays), spends around a personal typical basket drawn from a
 // log-normal distribution (so order values spread from a few euros to a few
 // hundred), and one order in twenty-five is partly refunded a few days later.
+//
+// Beside the shop runs a subscription product: monthly plans at 19, 49 and
+// 99 EUR and an annual plan at 490 EUR. Customers sign up every month,
+// upgrade and downgrade (one span ends where the next starts), cancel,
+// and some come back months later; annual subscribers renew or leave at
+// their anniversary.
 package main
 
 import (
@@ -31,17 +37,51 @@ func main() {
 	}
 }
 
+var start = time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
+
+const months = 18
+
 func write(dir string) error {
 	r := rand.New(rand.NewPCG(20240701, 18))
-	start := time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
-	const months = 18
+	for _, f := range []struct {
+		name string
+		fill func(*csv.Writer) error
+	}{
+		{"orders.csv", func(w *csv.Writer) error { writeOrders(w, r); return nil }},
+		{"responses.csv", func(w *csv.Writer) error { writeResponses(w, r); return nil }},
+		{"subscriptions.csv", func(w *csv.Writer) error {
+			writeSubscriptions(w, rand.New(rand.NewPCG(20240701, 36)))
+			return nil
+		}},
+	} {
+		if err := writeCSV(filepath.Join(dir, f.name), f.fill); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	of, err := os.Create(filepath.Join(dir, "orders.csv"))
+// writeCSV creates path and fills it through a CSV writer.
+func writeCSV(path string, fill func(*csv.Writer) error) error {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	defer of.Close()
-	orders := csv.NewWriter(of)
+	w := csv.NewWriter(f)
+	if err := fill(w); err != nil {
+		f.Close()
+		return err
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeOrders writes the shop's orders and refunds.
+func writeOrders(orders *csv.Writer, r *rand.Rand) {
 	orders.Write([]string{"order_id", "customer_id", "time", "amount", "currency"})
 
 	orderID := 100000
@@ -83,17 +123,10 @@ func write(dir string) error {
 			}
 		}
 	}
-	orders.Flush()
-	if err := orders.Error(); err != nil {
-		return err
-	}
+}
 
-	rf, err := os.Create(filepath.Join(dir, "responses.csv"))
-	if err != nil {
-		return err
-	}
-	defer rf.Close()
-	resp := csv.NewWriter(rf)
+// writeResponses writes the survey answers.
+func writeResponses(resp *csv.Writer, r *rand.Rand) {
 	resp.Write([]string{"metric", "score", "time"})
 	// NPS answers lean positive: about 45% promoters, 30% passives.
 	npsWeights := []float64{2, 1, 1, 2, 2, 4, 7, 13, 17, 22, 29}
@@ -108,8 +141,74 @@ func write(dir string) error {
 	for i := 0; i < 210; i++ {
 		resp.Write([]string{"ces", fmt.Sprint(1 + draw(r, cesWeights)), when(r, start, months)})
 	}
-	resp.Flush()
-	return resp.Error()
+}
+
+// plan is a subscription plan: its price per interval.
+type plan struct {
+	amount   string
+	interval string
+}
+
+var plans = []plan{{"19.00", "month"}, {"49.00", "month"}, {"99.00", "month"}, {"490.00", "year"}}
+
+// writeSubscriptions writes the subscription ledger: one row per span.
+func writeSubscriptions(w *csv.Writer, r *rand.Rand) {
+	w.Write([]string{"customer_id", "subscription_id", "start", "end", "amount", "interval", "interval_count", "currency"})
+	end := start.AddDate(0, months, 0)
+	customers, subs := 0, 0
+	for m := 0; m < months; m++ {
+		for c := 0; c < 14+r.IntN(10); c++ {
+			customers++
+			customer := fmt.Sprintf("S%04d", customers)
+			at := start.AddDate(0, m, 0).Add(time.Duration(r.Int64N(int64(27 * 24 * time.Hour)))).Truncate(time.Second)
+			for {
+				subs++
+				cancelled := subscriptionSpans(w, r, customer, fmt.Sprintf("sub%05d", subs), at, end)
+				// One cancelled customer in five comes back one to six months later.
+				if cancelled.IsZero() || r.IntN(5) > 0 {
+					break
+				}
+				if at = cancelled.AddDate(0, 1+r.IntN(6), r.IntN(20)); !at.Before(end) {
+					break
+				}
+			}
+		}
+	}
+}
+
+// subscriptionSpans writes the spans of one subscription started at at, on
+// a plan drawn at random: at each renewal it is cancelled, upgraded or
+// downgraded (a monthly plan; one span ends, the next starts) or renewed. It
+// returns when it was cancelled, or the zero time if it still runs at end.
+func subscriptionSpans(w *csv.Writer, r *rand.Rand, customer, id string, at, end time.Time) time.Time {
+	p := draw(r, []float64{5, 4, 1, 2})
+	spanStart := at
+	span := func(until string) {
+		w.Write([]string{customer, id, spanStart.Format(time.RFC3339), until, plans[p].amount, plans[p].interval, "1", "EUR"})
+	}
+	for t := at; ; {
+		next := t.AddDate(0, 1, 0)
+		churn, up, down := 0.045, 0.03, 0.015
+		if plans[p].interval == "year" {
+			next, churn, up, down = t.AddDate(1, 0, 0), 0.3, 0, 0
+		}
+		if !next.Before(end) {
+			span("")
+			return time.Time{}
+		}
+		switch x := r.Float64(); {
+		case x < churn:
+			span(next.Format(time.RFC3339))
+			return next
+		case x < churn+up && p < 2:
+			span(next.Format(time.RFC3339))
+			p, spanStart = p+1, next
+		case x < churn+up+down && p > 0 && p < 3:
+			span(next.Format(time.RFC3339))
+			p, spanStart = p-1, next
+		}
+		t = next
+	}
 }
 
 func money(cents int64) string {
