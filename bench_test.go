@@ -81,13 +81,11 @@ func BenchmarkCohortBuilder(b *testing.B) {
 		for _, o := range orders {
 			_ = kept.Add(o)
 		}
-	}, func() int64 { return int64(len(kept.customers.rows)) })
+	}, func() int64 { return int64(kept.customers.len()) })
 	var cells int
-	for i := range kept.customers.rows {
-		cells += len(kept.customers.rows[i].cells)
-	}
+	kept.customers.each(func(_ int32, c *cohortCustomer) { cells += len(c.cells) })
 	b.ReportMetric(perCustomer, "B/customer")
-	b.ReportMetric(float64(cells)/float64(len(kept.customers.rows)), "periods/customer")
+	b.ReportMetric(float64(cells)/float64(kept.customers.len()), "periods/customer")
 }
 
 // reportPerOrder reports the time per order of a benchmark that feeds n
@@ -289,7 +287,7 @@ func BenchmarkCohortBuilderEncoding(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(payload)), "bytes")
-			b.ReportMetric(float64(len(payload))/float64(len(builder.customers.rows)), "B/customer")
+			b.ReportMetric(float64(len(payload))/float64(builder.customers.len()), "B/customer")
 		})
 		b.Run(enc.name+"/Unmarshal", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {

@@ -238,7 +238,8 @@ func (b *CohortBuilder) add(o *Order, at int) error {
 }
 
 func (b *CohortBuilder) customer(id string) *cohortCustomer {
-	return b.customers.get(id, cohortCustomer{first: noPeriod})
+	c, _ := b.customers.get(id, cohortCustomer{first: noPeriod})
+	return c
 }
 
 // Merge adds the orders accumulated in o to b, as if they had been added to
@@ -277,9 +278,9 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 		pc := b.periods[p]
 		b.periods[p] = periodCount{pc.orders + opc.orders, pc.refunds + opc.refunds}
 	}
-	for i := range o.customers.rows {
-		oc := &o.customers.rows[i]
-		c := b.customer(o.customers.index.id(int32(i)))
+	for i := range int32(o.customers.len()) {
+		oc := o.customers.row(i)
+		c := b.customer(o.customers.id(i))
 		c.first = min(c.first, oc.first)
 		for _, src := range oc.cells {
 			dst := c.cell(src.period)
@@ -377,9 +378,7 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 		sums[i] = make([]exactSum, n)
 	}
 	var unattributed exactSum
-	for i := range b.customers.rows {
-		b.customers.rows[i].addTo(t.Rows, sums, firsts, &unattributed)
-	}
+	b.customers.each(func(_ int32, c *cohortCustomer) { c.addTo(t.Rows, sums, firsts, &unattributed) })
 	for i := range t.Rows {
 		for k := range sums[i] {
 			t.Rows[i].Revenue[k] = sums[i][k].value()
@@ -393,14 +392,12 @@ func (b *CohortBuilder) Table() (*CohortTable, error) {
 // with a purchase, and the last period with a cell of any of them.
 func (b *CohortBuilder) cohortPeriods() (firsts []int32, last int32) {
 	last = math.MinInt32
-	for i := range b.customers.rows {
-		c := &b.customers.rows[i]
-		if c.first == noPeriod {
-			continue
+	b.customers.each(func(_ int32, c *cohortCustomer) {
+		if c.first != noPeriod {
+			firsts = append(firsts, c.first)
+			last = max(last, c.lastPeriod())
 		}
-		firsts = append(firsts, c.first)
-		last = max(last, c.lastPeriod())
-	}
+	})
 	slices.Sort(firsts)
 	return slices.Compact(firsts), last
 }
@@ -536,7 +533,7 @@ func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
 	if id == "" || !utf8.ValidString(id) {
 		return errorf(ErrInconsistent, "cohort builder: customer ID %s is empty or not valid UTF-8", quote(id))
 	}
-	if _, dup := b.customers.index.lookup(id); dup {
+	if _, dup := b.customers.lookup(id); dup {
 		return errorf(ErrInconsistent, "cohort builder: customer %s appears twice", quote(id))
 	}
 	lo, hi := b.opts.Period.indexRange()
@@ -574,15 +571,15 @@ type periodCountData struct {
 // only refunds in it.
 func (b *CohortBuilder) setDecodedPeriods(counts []periodCountData) error {
 	active, refundsOnly := map[int32]int64{}, map[int32]int64{}
-	for i := range b.customers.rows {
-		for _, cell := range b.customers.rows[i].cells {
+	b.customers.each(func(_ int32, c *cohortCustomer) {
+		for _, cell := range c.cells {
 			if cell.active {
 				active[cell.period]++
 			} else {
 				refundsOnly[cell.period]++
 			}
 		}
-	}
+	})
 	b.periods = make(map[int32]periodCount, len(counts))
 	for i, pc := range counts {
 		if i > 0 && pc.period <= counts[i-1].period {
@@ -657,14 +654,14 @@ type cohortBuilderJSON struct {
 func (b CohortBuilder) MarshalJSON() ([]byte, error) {
 	j := cohortBuilderJSON{
 		Period: b.opts.Period.String(), Location: b.zoneID(),
-		Customers: make([]cohortCustomerJSON, 0, len(b.customers.rows)),
+		Customers: make([]cohortCustomerJSON, 0, b.customers.len()),
 	}
 	if b.currency.set {
 		j.Currency = &b.currency.code
 	}
-	for _, n := range b.customers.index.sorted() {
-		c := &b.customers.rows[n]
-		cj := cohortCustomerJSON{ID: b.customers.index.id(n), Cells: make([]cellJSON, len(c.cells))}
+	for _, n := range b.customers.sorted() {
+		c := b.customers.row(n)
+		cj := cohortCustomerJSON{ID: b.customers.id(n), Cells: make([]cellJSON, len(c.cells))}
 		for k, cell := range c.ordered() {
 			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: c.revenue(cell).String()}
 		}
@@ -744,10 +741,10 @@ func (b CohortBuilder) MarshalBinary() ([]byte, error) {
 	e.str(b.zoneID())
 	e.bool(b.currency.set)
 	e.str(b.currency.code)
-	e.uvarint(uint64(len(b.customers.rows)))
-	for _, n := range b.customers.index.sorted() {
-		c := &b.customers.rows[n]
-		e.str(b.customers.index.id(n))
+	e.uvarint(uint64(b.customers.len()))
+	for _, n := range b.customers.sorted() {
+		c := b.customers.row(n)
+		e.str(b.customers.id(n))
 		cells := c.ordered()
 		e.uvarint(uint64(len(cells)))
 		for k, cell := range cells {

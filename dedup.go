@@ -67,7 +67,7 @@ type OrderDedup struct {
 	chunks     [][]dedupEntry // the entries, entryChunk at a time: no growth slack
 	n          int32          // entries in use
 	ids        [][]byte       // the order IDs, one after another, in chunks of idChunk bytes
-	customers  customerIndex
+	customers  customerTable[struct{}]
 	currencies []string // currency codes by index; index 0 is ""
 	extra      map[int32]*dedupExtra
 	deliveries int64 // orders seen, duplicates included
@@ -351,7 +351,7 @@ func (d *OrderDedup) pack(e int32, k *dedupKey) dedupEntry {
 	if flags&flagExtraAmount != 0 {
 		scale, ent.units = 0, 0
 	}
-	cust, _ := d.customers.add(k.customer)
+	_, cust := d.customers.get(k.customer, struct{}{})
 	var offset, length uint64
 	if len(k.id) < 1<<16 && len(d.ids) < 1<<16 && k.at < 1<<32 {
 		offset, length = d.storeID(k.id), uint64(len(k.id))

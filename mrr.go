@@ -115,7 +115,7 @@ func (b *MRRBuilder) add(s *SubscriptionSpan, at int) error {
 	b.currency.accept(s.Currency)
 	var m exactSum
 	m.add(s.mrr())
-	c := b.customers.get(s.CustomerID, mrrCustomer{})
+	c, _ := b.customers.get(s.CustomerID, mrrCustomer{})
 	c.spans = append(c.spans, mrrSpan{subscription: strings.Clone(s.SubscriptionID), start: s.Start.UTC(), end: s.End.UTC(), mrr: m})
 	b.spans++
 	return nil
@@ -144,12 +144,12 @@ func (b *MRRBuilder) Merge(o *MRRBuilder) error {
 	if b.spans > math.MaxInt64-o.spans {
 		return errorf(ErrOutOfRange, "merging %d spans into %d overflows int64", o.spans, b.spans)
 	}
-	adds := make([][]mrrSpan, len(o.customers.rows)) // o may be b
-	for i := range o.customers.rows {
-		adds[i] = slices.Clone(o.customers.rows[i].spans)
+	adds := make([][]mrrSpan, o.customers.len()) // o may be b
+	for i := range int32(o.customers.len()) {
+		adds[i] = slices.Clone(o.customers.row(i).spans)
 	}
 	for i, spans := range adds {
-		c := b.customers.get(o.customers.index.id(int32(i)), mrrCustomer{})
+		c, _ := b.customers.get(o.customers.id(int32(i)), mrrCustomer{})
 		c.spans = append(c.spans, spans...)
 	}
 	b.spans += o.spans
@@ -257,14 +257,14 @@ func (b *MRRBuilder) rowRange() (lo int32, n int, until time.Time, err error) {
 		return 0, 0, time.Time{}, errorf(ErrNoData, "MRR of no spans")
 	}
 	var earliest, latest time.Time
-	for i := range b.customers.rows {
-		for _, s := range b.customers.rows[i].spans {
+	b.customers.each(func(_ int32, c *mrrCustomer) {
+		for _, s := range c.spans {
 			if earliest.IsZero() || s.start.Before(earliest) {
 				earliest = s.start
 			}
 			latest = maxTime(latest, s.start, s.end)
 		}
-	}
+	})
 	until = b.opts.Until
 	if until.IsZero() {
 		until = latest
@@ -340,10 +340,10 @@ func (b *MRRBuilder) Series() (*MRRSeries, error) {
 	diff := make([]exactSum, n)
 	customers := make([]int64, n+1)
 	var scratch []mrrChange
-	for i := range b.customers.rows {
-		scratch = b.customers.rows[i].changes(opts, lo, until, scratch)
+	b.customers.each(func(_ int32, c *mrrCustomer) {
+		scratch = c.changes(opts, lo, until, scratch)
 		addMovements(scratch, s.Rows, sums, diff, customers)
-	}
+	})
 	var mrr exactSum
 	var paying int64
 	for r := range s.Rows {
@@ -408,8 +408,8 @@ func (b *MRRBuilder) Cohorts() (*CohortTable, error) {
 	byFirst := map[int]*CohortRow{}
 	sums := map[int][]exactSum{}
 	var scratch []mrrChange
-	for i := range b.customers.rows {
-		scratch = b.customers.rows[i].changes(opts, lo, until, scratch)
+	for i := range int32(b.customers.len()) {
+		scratch = b.customers.row(i).changes(opts, lo, until, scratch)
 		value, first := decimal.Zero, -1
 		for j, ch := range scratch {
 			value = value.Add(ch.delta)
@@ -473,9 +473,9 @@ type mrrSpanData struct {
 // subscription and MRR: the canonical order of the encodings.
 func (b *MRRBuilder) sortedSpans() []mrrSpanData {
 	out := make([]mrrSpanData, 0, b.spans)
-	for i := range b.customers.rows {
-		id := b.customers.index.id(int32(i))
-		for _, s := range b.customers.rows[i].spans {
+	for i := range int32(b.customers.len()) {
+		id := b.customers.id(i)
+		for _, s := range b.customers.row(i).spans {
 			out = append(out, mrrSpanData{id, s.subscription, s.start, s.end, s.mrr.value()})
 		}
 	}
@@ -521,7 +521,7 @@ func newDecodedMRRBuilder(period Period, zone string, until time.Time, currency 
 		}
 		var m exactSum
 		m.add(s.mrr)
-		c := out.customers.get(s.customer, mrrCustomer{})
+		c, _ := out.customers.get(s.customer, mrrCustomer{})
 		c.spans = append(c.spans, mrrSpan{subscription: s.subscription, start: s.start.UTC(), end: s.end.UTC(), mrr: m})
 		out.spans++
 	}

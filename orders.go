@@ -165,7 +165,8 @@ func (s *OrderStats) countOrders(before, after int64) {
 // customer returns the stats of the customer with the given ID, creating
 // them if needed.
 func (s *OrderStats) customer(id string) *customerStats {
-	return s.customers.get(id, customerStats{})
+	c, _ := s.customers.get(id, customerStats{})
+	return c
 }
 
 // Merge adds the orders accumulated in o to s, as if they had been added to
@@ -193,9 +194,9 @@ func (s *OrderStats) Merge(o *OrderStats) error {
 	}
 	s.revenue.addSum(o.revenue)
 	s.orders += o.orders
-	for i := range o.customers.rows {
-		oc := &o.customers.rows[i]
-		c := s.customer(o.customers.index.id(int32(i)))
+	for i := range int32(o.customers.len()) {
+		oc := o.customers.row(i)
+		c := s.customer(o.customers.id(i))
 		c.revenue.addSum(oc.revenue)
 		if oc.orders == 0 {
 			continue
@@ -296,10 +297,10 @@ type CustomerSummary struct {
 // customer seen only in refunds is included with Orders 0 and zero First and
 // Last. The slice is the caller's.
 func (s *OrderStats) Summaries() []CustomerSummary {
-	out := make([]CustomerSummary, 0, len(s.customers.rows))
-	for _, n := range s.customers.index.sorted() {
-		c := &s.customers.rows[n]
-		out = append(out, CustomerSummary{CustomerID: s.customers.index.id(n), Orders: c.orders, Revenue: c.revenue.value(), First: c.first, Last: c.last})
+	out := make([]CustomerSummary, 0, s.customers.len())
+	for _, n := range s.customers.sorted() {
+		c := s.customers.row(n)
+		out = append(out, CustomerSummary{CustomerID: s.customers.id(n), Orders: c.orders, Revenue: c.revenue.value(), First: c.first, Last: c.last})
 	}
 	return out
 }
@@ -310,7 +311,7 @@ func (s *OrderStats) addSummary(c CustomerSummary) error {
 	if c.CustomerID == "" || !utf8.ValidString(c.CustomerID) {
 		return errorf(ErrInconsistent, "order stats: customer ID %s is empty or not valid UTF-8", quote(c.CustomerID))
 	}
-	if _, dup := s.customers.index.lookup(c.CustomerID); dup {
+	if _, dup := s.customers.lookup(c.CustomerID); dup {
 		return errorf(ErrInconsistent, "order stats: customer %s appears twice", quote(c.CustomerID))
 	}
 	if c.Orders < 0 {
@@ -353,7 +354,7 @@ type orderStatsJSON struct {
 // the zones of the orders. Value receiver, so that json.Marshal of a value
 // never gives {}.
 func (s OrderStats) MarshalJSON() ([]byte, error) {
-	j := orderStatsJSON{Customers: make([]customerJSON, 0, len(s.customers.rows))}
+	j := orderStatsJSON{Customers: make([]customerJSON, 0, s.customers.len())}
 	if s.currency.set {
 		j.Currency = &s.currency.code
 	}
@@ -446,7 +447,7 @@ func (s *OrderStats) UnmarshalBinary(data []byte) error {
 			c.First, c.Last = d.time(), d.time()
 		}
 		if d.err == nil {
-			if i > 0 && c.CustomerID <= out.customers.index.id(int32(out.customers.index.len()-1)) {
+			if i > 0 && c.CustomerID <= out.customers.id(int32(out.customers.len()-1)) {
 				d.fail("customers are not sorted by ID")
 				break
 			}

@@ -123,9 +123,9 @@ func (b *CohortBuilder) Series(window int) (*Series, error) {
 	revenue := make([]exactSum, n)
 	becomesActive := make([]int64, n+1) // +1 at a run's start, -1 after its end
 	var scratch []int32
-	for i := range b.customers.rows {
-		scratch = b.customers.rows[i].addToSeries(s.Rows, revenue, becomesActive, lo, int64(window), scratch[:0])
-	}
+	b.customers.each(func(_ int32, c *cohortCustomer) {
+		scratch = c.addToSeries(s.Rows, revenue, becomesActive, lo, int64(window), scratch[:0])
+	})
 	var active int64
 	for i := range s.Rows {
 		r := &s.Rows[i]
