@@ -44,7 +44,15 @@ func BenchmarkPredict1M(b *testing.B) {
 	var sink float64
 	for i := 0; i < b.N; i++ {
 		for _, c := range customers {
-			sink += m.ProbabilityAlive(c) + m.ConditionalExpectedPurchases(c, 39)
+			p, err := m.ProbabilityAlive(c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, err := m.ConditionalExpectedPurchases(c, 39)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink += p + e
 		}
 	}
 	b.StopTimer()

@@ -16,9 +16,25 @@ func ExampleBGNBD() {
 	// Two repeat purchases, the last 30.43 weeks after the first, observed
 	// for 38.86 weeks.
 	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: decimal.RequireFromString("22.35")}
-	fmt.Printf("P(alive) = %.3f\n", model.ProbabilityAlive(c))
-	fmt.Printf("expected purchases in the next 39 weeks = %.3f\n", model.ConditionalExpectedPurchases(c, 39))
-	fmt.Printf("a new customer: E[X(39)] = %.3f, P(X(39) = 0) = %.4f\n", model.ExpectedPurchases(39), model.ProbabilityOfPurchases(0, 39))
+	alive, err := model.ProbabilityAlive(c)
+	if err != nil {
+		panic(err)
+	}
+	next, err := model.ConditionalExpectedPurchases(c, 39)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("P(alive) = %.3f\n", alive)
+	fmt.Printf("expected purchases in the next 39 weeks = %.3f\n", next)
+	newcomer, err := model.ExpectedPurchases(39)
+	if err != nil {
+		panic(err)
+	}
+	none, err := model.ProbabilityOfPurchases(0, 39)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("a new customer: E[X(39)] = %.3f, P(X(39) = 0) = %.4f\n", newcomer, none)
 	// Output:
 	// P(alive) = 0.727
 	// expected purchases in the next 39 weeks = 1.226
@@ -32,7 +48,11 @@ func ExampleGammaGamma() {
 	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: decimal.RequireFromString("22.35")}
 	// 6.25 × (15.44 + 2 × 22.35) / (6.25 × 2 + 3.74 - 1): the customer's own
 	// mean of 22.35 pulled toward the population mean of 35.22.
-	fmt.Println("expected spend per purchase:", spend.ConditionalExpectedSpend(c).StringFixed(2))
+	perPurchase, err := spend.ConditionalExpectedSpend(c)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("expected spend per purchase:", perPurchase.StringFixed(2))
 	// Output:
 	// expected spend per purchase: 24.66
 }
@@ -70,7 +90,7 @@ func ExampleFitBGNBD() {
 	} {
 		orders = append(orders, cxmetrics.Order{ID: fmt.Sprint(i), CustomerID: o.customer, Time: day(o.date), Amount: decimal.NewFromInt(20)})
 	}
-	customers, err := clv.Summarize(orders, day("2024-06-30"), 7*24*time.Hour)
+	customers, err := clv.Summarize(orders, clv.SummaryOptions{CalibrationEnd: day("2024-06-30"), Unit: 7 * 24 * time.Hour})
 	if err != nil {
 		panic(err)
 	}
@@ -82,7 +102,11 @@ func ExampleFitBGNBD() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("fitted %d customers; P(alive) of b, who never bought again: %.2f\n", model.Customers, model.ProbabilityAlive(customers[1]))
+	alive, err := model.ProbabilityAlive(customers[1])
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("fitted %d customers; P(alive) of b, who never bought again: %.2f\n", model.Customers, alive)
 	// Output:
 	// a x=2 t_x=19.86 T=25.71
 	// b x=0 t_x=0.00 T=23.86

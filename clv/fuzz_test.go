@@ -26,7 +26,7 @@ func FuzzSummarize(f *testing.F) {
 				Amount:     decimal.New(int64(b)-40, -1),
 			})
 		}
-		cs, err := Summarize(orders, end, 7*24*time.Hour)
+		cs, err := Summarize(orders, SummaryOptions{CalibrationEnd: end, Unit: 7 * 24 * time.Hour})
 		if err != nil {
 			if errors.Is(err, cxmetrics.ErrInconsistent) { // the zero time
 				return
