@@ -271,34 +271,32 @@ func bgnbdLogGrowth(r, alpha, a, b, x, T, t float64) (float64, error) {
 	z := t / (alpha + T + t)
 	L := -math.Log1p(t / (alpha + T)) // ln(1-z), exact for z near 1
 	u := (a - 1) * L
+	quad := func() (float64, error) {
+		// Past the series' reach (z very near 1 with a large a, or terms
+		// that cancel): the integral over the posterior of p.
+		e := bgnbdAliveQuad(r, alpha, a, b, x, T, t)
+		if !(e >= 0) || math.IsInf(e, 0) {
+			return 0, errorf(cxmetrics.ErrOutOfRange, "expected purchases cannot be evaluated at z = %v (C = %v)", z, C)
+		}
+		return math.Log(e), nil
+	}
 	S, ok := seriesS(Ap, a, C, z)
 	if !ok {
-		// Past the series' reach (z very near 1 for a light buyer):
-		// gonum's 2F1, which continues analytically around z = 1. Its
-		// parameters are moderate here, since C is small.
-		F := mathext.Hypergeo(Ap, a-1, C, z)
-		if math.IsNaN(F) || math.IsInf(F, 0) || a == 1 {
-			return 0, errorf(cxmetrics.ErrOutOfRange, "the hypergeometric series does not converge at z = %v (C = %v)", z, C)
-		}
-		S = C * (F - 1) / (a - 1)
+		return quad()
 	}
-	var g float64
 	if u > 0 {
 		// G = e^u [C (e^-u - 1)/(a-1) - S]
-		inner := C*math.Expm1(-u)/(a-1) - S
-		if !(inner > 0) {
-			return 0, errorf(cxmetrics.ErrOutOfRange, "expected purchases lost to rounding (a = %v, z = %v)", a, z)
+		first := C * math.Expm1(-u) / (a - 1)
+		inner := first - S
+		if !(inner > 1e-8*math.Abs(first)) {
+			return quad()
 		}
 		return u + math.Log(inner), nil
 	}
-	g = C*growth(a-1, L) - math.Exp(u)*S
-	if g <= 0 {
-		// Only rounding makes it non-positive: the true value is positive
-		// and below the rounding of its terms.
-		if -g <= 1e-12*math.Abs(C*growth(a-1, L)) {
-			return math.Inf(-1), nil
-		}
-		return 0, errorf(cxmetrics.ErrOutOfRange, "expected purchases lost to rounding (a = %v, z = %v)", a, z)
+	first := C * growth(a-1, L)
+	g := first - math.Exp(u)*S
+	if !(g > 1e-8*math.Abs(first)) {
+		return quad()
 	}
 	return math.Log(g), nil
 }
@@ -306,20 +304,21 @@ func bgnbdLogGrowth(r, alpha, a, b, x, T, t float64) (float64, error) {
 // seriesS sums S = Σ_{n>=1} (A')_n (a)_{n-1} / ((C+1)_{n-1} n!) z^n (see
 // bgnbdLogGrowth) until the tail is below 1e-16 of the sum, bounding the
 // tail by a geometric series of the current term ratio and z. It reports
-// false when 20,000 terms do not get there (z very near 1).
+// false when 20,000 terms do not get there (z very near 1), or when the
+// terms cancel so much (the largest 1e6 times the sum) that the sum has
+// lost six digits.
 func seriesS(Ap, a, C, z float64) (float64, bool) {
 	term := Ap * z
 	sum := term
+	largest := math.Abs(term)
 	for n := 1.0; n <= 20000; n++ {
 		q := (Ap + n) * (a + n - 1) / ((C + n) * (n + 1)) * z
 		term *= q
 		sum += term
-		if term == 0 {
-			return sum, true
-		}
+		largest = math.Max(largest, math.Abs(term))
 		qb := math.Max(math.Abs(q), z)
-		if n > -Ap && n > 1-a && qb < 1 && math.Abs(term)*qb/(1-qb) <= 1e-16*math.Abs(sum) {
-			return sum, true
+		if term == 0 || n > -Ap && n > 1-a && qb < 1 && math.Abs(term)*qb/(1-qb) <= 1e-16*math.Abs(sum) {
+			return sum, largest <= 1e6*math.Abs(sum)
 		}
 		if math.IsInf(sum, 0) || math.IsNaN(sum) {
 			return 0, false

@@ -2,6 +2,7 @@ package clv
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cxmetrics/cxmetrics"
@@ -147,4 +148,32 @@ func TestBGNBDHeavyBuyersAndEdges(t *testing.T) {
 	e := v(ab1.ExpectedPurchases(10))
 	near := v((&BGNBD{R: 0.5, Alpha: 3, A: 0.4, B: 0.6 + 1e-9}).ExpectedPurchases(10))
 	assert.InEpsilon(t, near, e, 1e-6)
+}
+
+// The fuzz targets' property over a fixed random sample, so every go test
+// run covers the parameter space, not only fuzzing sessions.
+func TestPredictionsFiniteOverRandomParameters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	u16 := func() uint16 { return uint16(rng.Uint32()) }
+	for i := 0; i < 5000; i++ {
+		c := fuzzCustomer(u16(), rng.Uint32(), rng.Uint32())
+		h := 1e4 * rng.Float64()
+		checkPredictions(t, &BGNBD{R: fuzzParam(u16()), Alpha: fuzzParam(u16()), A: fuzzParam(u16()), B: fuzzParam(u16())}, c, h)
+		checkPredictions(t, &ParetoNBD{R: fuzzParam(u16()), Alpha: fuzzParam(u16()), S: fuzzParam(u16()), Beta: fuzzParam(u16())}, c, h)
+	}
+}
+
+// BG/NBD's series (after Euler's transformation) and the integral over
+// the posterior of p are two independent routes to E[Y(t) | alive]: they
+// agree over random parameters.
+func TestBGNBDSeriesMatchesQuadrature(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 300; i++ {
+		r, alpha, a, b := fuzzParam(uint16(rng.Uint32())), fuzzParam(uint16(rng.Uint32())), fuzzParam(uint16(rng.Uint32())), fuzzParam(uint16(rng.Uint32()))
+		x, T, h := float64(rng.IntN(300)), 200*rng.Float64(), 300*rng.Float64()
+		lnE, err := bgnbdLogGrowth(r, alpha, a, b, x, T, h)
+		require.NoError(t, err)
+		q := bgnbdAliveQuad(r, alpha, a, b, x, T, h)
+		assert.InEpsilon(t, q, math.Exp(lnE), 1e-8, "r=%v alpha=%v a=%v b=%v x=%v T=%v t=%v", r, alpha, a, b, x, T, h)
+	}
 }
