@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
-	"github.com/shopspring/decimal"
 	"github.com/cxmetrics/cxmetrics/internal/ci"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat/distuv"
