@@ -96,8 +96,9 @@ func maximize(names []string, ll logLikelihood, n int, opts FitOptions) (*fitRes
 	if math.IsNaN(out.logLik) || math.IsInf(out.logLik, 0) {
 		return nil, errorf(ErrNotConverged, "the log-likelihood at the optimum is %v", out.logLik)
 	}
-	out.atBoundary = atBoundary(ll, out.params, out.logLik)
-	out.stdErr = standardErrors(ll, out.params, out.atBoundary)
+	info := information(ll, out.params)
+	out.atBoundary = atBoundary(ll, out.params, out.logLik, info)
+	out.stdErr = standardErrors(info, out.atBoundary)
 	return out, nil
 }
 
@@ -324,11 +325,20 @@ const (
 	boundaryLoss  = 1e-3
 )
 
-func atBoundary(ll logLikelihood, p []float64, best float64) []bool {
+// atBoundary marks the parameters at a boundary (see boundaryShift). The
+// exact test evaluates the likelihood far out, which is costly for
+// Pareto/NBD, so it runs only for parameters whose curvature (the
+// information in log space) predicts a fall below 1 over that distance; a
+// well-estimated parameter predicts hundreds.
+func atBoundary(ll logLikelihood, p []float64, best float64, info *mat.SymDense) []bool {
 	out := make([]bool, len(p))
 	x := make([]float64, len(p))
 	g := make([]float64, len(p))
+	shift := math.Log(boundaryShift)
 	for i := range p {
+		if predicted := p[i] * p[i] * info.At(i, i) * shift * shift / 2; predicted > 1 {
+			continue
+		}
 		for _, f := range []float64{1.0 / boundaryShift, boundaryShift} {
 			copy(x, p)
 			x[i] = p[i] * f
@@ -340,26 +350,15 @@ func atBoundary(ll logLikelihood, p []float64, best float64) []bool {
 	return out
 }
 
-// standardErrors returns sqrt(diag((-H)^-1)) for the parameters not at a
-// boundary, with H the Hessian of ll at p restricted to them, and 0 for the
-// others. When that information matrix is not positive definite (the data
-// do not identify the parameters separately) every standard error is 0.
-func standardErrors(ll logLikelihood, p []float64, boundary []bool) []float64 {
+// information returns the observed information matrix at p: minus the
+// Hessian of ll, by central differences of its analytic gradient,
+// symmetrised.
+func information(ll logLikelihood, p []float64) *mat.SymDense {
 	k := len(p)
-	se := make([]float64, k)
-	var free []int
-	for i := range p {
-		if !boundary[i] {
-			free = append(free, i)
-		}
-	}
-	if len(free) == 0 {
-		return se
-	}
 	x := make([]float64, k)
 	gp, gm := make([]float64, k), make([]float64, k)
 	rows := make([][]float64, k)
-	for _, i := range free {
+	for i := range p {
 		step := 1e-5 * math.Max(math.Abs(p[i]), 1e-3)
 		copy(x, p)
 		x[i] = p[i] + step
@@ -371,10 +370,39 @@ func standardErrors(ll logLikelihood, p []float64, boundary []bool) []float64 {
 			rows[i][j] = (gp[j] - gm[j]) / (2 * step)
 		}
 	}
+	h := mat.NewSymDense(k, nil)
+	for i := 0; i < k; i++ {
+		for j := i; j < k; j++ {
+			v := -(rows[i][j] + rows[j][i]) / 2
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				v = 0
+			}
+			h.SetSym(i, j, v)
+		}
+	}
+	return h
+}
+
+// standardErrors returns sqrt(diag(I^-1)) for the parameters not at a
+// boundary, with I the observed information restricted to them, and 0 for
+// the others. When that matrix is not positive definite (the data do not
+// identify the parameters separately) every standard error is 0.
+func standardErrors(info *mat.SymDense, boundary []bool) []float64 {
+	k := len(boundary)
+	se := make([]float64, k)
+	var free []int
+	for i := range boundary {
+		if !boundary[i] {
+			free = append(free, i)
+		}
+	}
+	if len(free) == 0 {
+		return se
+	}
 	h := mat.NewSymDense(len(free), nil)
 	for a, i := range free {
-		for b, j := range free[a:] {
-			h.SetSym(a, a+b, -(rows[i][j]+rows[j][i])/2) // observed information
+		for b := a; b < len(free); b++ {
+			h.SetSym(a, b, info.At(i, free[b]))
 		}
 	}
 	var chol mat.Cholesky

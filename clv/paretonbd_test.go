@@ -177,3 +177,27 @@ func TestBGNBDSeriesMatchesQuadrature(t *testing.T) {
 		assert.InEpsilon(t, q, math.Exp(lnE), 1e-8, "r=%v alpha=%v a=%v b=%v x=%v T=%v t=%v", r, alpha, a, b, x, T, h)
 	}
 }
+
+// Issue 13: 10^6 identical customers took three minutes to fail. The fit
+// evaluates each distinct summary once, so they cost what one customer
+// does; the result is a model or ErrNotConverged, never NaN.
+func TestFitDegenerateSampleIsCheap(t *testing.T) {
+	same := make([]Customer, 1_000_000)
+	for i := range same {
+		same[i] = Customer{Frequency: 1, Recency: 1, T: 2}
+	}
+	for name, fit := range map[string]func([]Customer, FitOptions) (PurchaseModel, error){
+		"BG/NBD":     func(c []Customer, o FitOptions) (PurchaseModel, error) { return FitBGNBD(c, o) },
+		"Pareto/NBD": func(c []Customer, o FitOptions) (PurchaseModel, error) { return FitParetoNBD(c, o) },
+	} {
+		m, err := fit(same, FitOptions{})
+		if err != nil {
+			assert.ErrorIs(t, err, ErrNotConverged, name)
+			continue
+		}
+		require.NoError(t, m.Validate(), name)
+		p, err := m.ProbabilityAlive(same[0])
+		require.NoError(t, err, name)
+		assert.True(t, p >= 0 && p <= 1, name)
+	}
+}
