@@ -227,15 +227,21 @@ func (m *ParetoNBD) logAlive(c Customer) (float64, error) {
 	}
 	r, alpha, s, beta, x := m.R, m.Alpha, m.S, m.Beta, c.Frequency
 	var d [4]float64
+	l1 := -(r+x)*math.Log(alpha+c.T) - s*math.Log(beta+c.T)
 	j1, ok1 := paretoJ(r, alpha, s, beta, x, c.Recency, &d)
 	j2, ok2 := paretoJ(r, alpha, s, beta, x, c.T, &d)
 	if !ok1 || !ok2 {
-		return 0, errorf(cxmetrics.ErrOutOfRange, "P(alive) of customer %s cannot be evaluated: the hypergeometric series does not converge", quoteID(c.ID))
+		// The series is too slow (an argument within about 1e-3 of 1):
+		// integrate I itself.
+		lnI := paretoLogIQuad(r, alpha, s, beta, x, c.Recency, c.T)
+		if math.IsNaN(lnI) || math.IsInf(lnI, 1) {
+			return 0, errorf(cxmetrics.ErrOutOfRange, "P(alive) of customer %s cannot be evaluated", quoteID(c.ID))
+		}
+		return logInvOnePlusExp(math.Log(s) + lnI - l1), nil
 	}
 	if j2 >= j1 {
 		return 0, nil // rounding: no room to have died unseen
 	}
-	l1 := -(r+x)*math.Log(alpha+c.T) - s*math.Log(beta+c.T)
 	lnOdds := math.Log(s/(r+s+x)) + (j1 - l1) + math.Log(-math.Expm1(j2-j1))
 	return logInvOnePlusExp(lnOdds), nil
 }
@@ -303,4 +309,24 @@ func (m *ParetoNBD) ConditionalExpectedPurchases(c Customer, t float64) (float64
 // t finite and >= 0 (cxmetrics.ErrOutOfRange otherwise); t = 0 gives 0.
 func (m *ParetoNBD) ExpectedPurchases(t float64) (float64, error) {
 	return m.ConditionalExpectedPurchases(Customer{}, t)
+}
+
+// paretoLogIQuad returns ln I, I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ,
+// by adaptive Gauss–Kronrod on the integrand scaled to 1 at t_x, with
+// breakpoints at multiples of its decay length (α+t_x)/(r+x+s+1) so a
+// heavy buyer's steep fall is resolved.
+func paretoLogIQuad(r, alpha, s, beta, x, tx, T float64) float64 {
+	lnA, lnB := math.Log(alpha+tx), math.Log(beta+tx)
+	f := func(tau float64) float64 {
+		return math.Exp(-(r+x)*(math.Log(alpha+tau)-lnA) - (s+1)*(math.Log(beta+tau)-lnB))
+	}
+	h := math.Min(alpha+tx, beta+tx) / (r + x + s + 1)
+	var sum float64
+	lo := tx
+	for k := 0.5; lo < T; k *= 2 {
+		hi := math.Min(T, tx+k*h)
+		sum += integrate(f, lo, hi, 1e-14, 30)
+		lo = hi
+	}
+	return math.Log(sum) - (r+x)*lnA - (s+1)*lnB
 }

@@ -4,8 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -199,5 +201,111 @@ func TestFitDegenerateSampleIsCheap(t *testing.T) {
 		p, err := m.ProbabilityAlive(same[0])
 		require.NoError(t, err, name)
 		assert.True(t, p >= 0 && p <= 1, name)
+	}
+}
+
+func TestCheckHoldoutErrors(t *testing.T) {
+	c := Customer{ID: "a", T: 3, HoldoutLength: 5, HoldoutPurchases: 1}
+	_, err := CheckHoldout(published, nil)
+	assert.ErrorIs(t, err, cxmetrics.ErrNoData)
+	_, err = CheckHoldout(nil, []Customer{c})
+	assert.ErrorIs(t, err, cxmetrics.ErrNoData)
+	_, err = CheckHoldout(&BGNBD{}, []Customer{c})
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	_, err = CheckHoldout(published, []Customer{{ID: "a", T: 3}})
+	assert.ErrorIs(t, err, cxmetrics.ErrNoData, "no holdout period")
+	other := c
+	other.HoldoutLength = 6
+	_, err = CheckHoldout(published, []Customer{c, other})
+	assert.ErrorIs(t, err, cxmetrics.ErrInconsistent)
+	frac := c
+	frac.HoldoutPurchases = 1.5
+	_, err = CheckHoldout(fhPareto, []Customer{frac})
+	assert.ErrorIs(t, err, cxmetrics.ErrInconsistent)
+}
+
+// Issue 13: Summarize took its calendar from end's zone, so the same
+// orders gave x = 1 or x = 0 by zone. The zone is now explicit.
+func TestSummarizeZoneIsExplicit(t *testing.T) {
+	orders := []cxmetrics.Order{
+		{CustomerID: "a", Time: time.Date(2024, 1, 1, 22, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(1)},
+		{CustomerID: "a", Time: time.Date(2024, 1, 1, 23, 30, 0, 0, time.UTC), Amount: decimal.NewFromInt(1)},
+	}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		end  time.Time
+		loc  *time.Location
+		want float64
+	}{
+		// The end's zone no longer matters: UTC (nil) puts both on Jan 1.
+		{time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), nil, 0},
+		{time.Date(2024, 2, 1, 0, 0, 0, 0, tokyo), nil, 0},
+		// Berlin: 23:00 and 00:30, two days.
+		{time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), berlin, 1},
+		{time.Date(2024, 2, 1, 0, 0, 0, 0, tokyo), berlin, 1},
+	} {
+		cs, err := Summarize(orders, SummaryOptions{CalibrationEnd: tt.end, Unit: 24 * time.Hour, Location: tt.loc})
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		assert.Equal(t, tt.want, cs[0].Frequency, "end %v, location %v", tt.end, tt.loc)
+	}
+	_, err = Summarize(orders, SummaryOptions{CalibrationEnd: time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), ObservationEnd: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Unit: week})
+	assert.ErrorIs(t, err, cxmetrics.ErrInconsistent)
+}
+
+// Issue 13: a spend model with q <= 1 made ConditionalExpectedSpend and
+// LifetimeValue 0 with a nil error; LifetimeValue panicked for a = 1 and
+// for a horizon × period length that overflows; BGNBD{} was accepted.
+func TestLifetimeValueDefects(t *testing.T) {
+	one := decimal.NewFromInt(1)
+	opts := LifetimeOptions{Horizon: 12, PeriodLength: 4.345, DiscountRate: decimal.Zero, Margin: one}
+	newcomer := Customer{T: 10}
+	heavy := Customer{Frequency: 3, Recency: 8, T: 10, MonetaryValue: decimal.NewFromInt(20)}
+	lowQ := &GammaGamma{P: 2, Q: 0.8, Gamma: 10}
+	_, err := lowQ.ConditionalExpectedSpend(newcomer)
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange, "q <= 1, x = 0: the population mean is infinite")
+	_, err = LifetimeValue(published, lowQ, newcomer, opts)
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	// With repeat purchases p x + q - 1 > 0: a value exists: (2 × (10 + 60)) / (6 - 0.2) = 24.1379…
+	s, err := lowQ.ConditionalExpectedSpend(heavy)
+	require.NoError(t, err)
+	assert.InDelta(t, 140/5.8, s.InexactFloat64(), 1e-12)
+
+	spend := &GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	a1 := &BGNBD{R: 0.243, Alpha: 4.414, A: 1, B: 2.426}
+	v, err := LifetimeValue(a1, spend, heavy, opts)
+	require.NoError(t, err)
+	assert.True(t, v.IsPositive())
+	_, err = LifetimeValue(published, spend, heavy, LifetimeOptions{Horizon: 10, PeriodLength: math.MaxFloat64, DiscountRate: decimal.Zero, Margin: one})
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	_, err = LifetimeValue(published, spend, heavy, LifetimeOptions{Horizon: MaxHorizon + 1, PeriodLength: 1, DiscountRate: decimal.Zero, Margin: one})
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	_, err = LifetimeValue(&BGNBD{}, spend, heavy, opts)
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	_, err = LifetimeValue(&ParetoNBD{}, spend, heavy, opts)
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	_, err = LifetimeValue(published, &GammaGamma{}, heavy, opts)
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
+	// Either purchase model.
+	pv, err := LifetimeValue(fhPareto, spend, heavy, opts)
+	require.NoError(t, err)
+	assert.True(t, pv.IsPositive())
+}
+
+// Pareto/NBD's integral I by quadrature agrees with its Euler-transformed
+// series, the fallback with the main route.
+func TestParetoQuadratureMatchesSeries(t *testing.T) {
+	p := fhPareto
+	for _, c := range [][3]float64{{2, 30.43, 38.86}, {0, 0, 38.86}, {26, 30.86, 31}, {500, 100, 104}, {1, 0.5, 70}} {
+		var d [4]float64
+		j1, ok1 := paretoJ(p.R, p.Alpha, p.S, p.Beta, c[0], c[1], &d)
+		j2, ok2 := paretoJ(p.R, p.Alpha, p.S, p.Beta, c[0], c[2], &d)
+		require.True(t, ok1 && ok2)
+		n := p.R + p.S + c[0]
+		series := j1 + math.Log(-math.Expm1(j2-j1)) - math.Log(n)
+		assert.InDelta(t, series, paretoLogIQuad(p.R, p.Alpha, p.S, p.Beta, c[0], c[1], c[2]), 1e-10, "%v", c)
 	}
 }
