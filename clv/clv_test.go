@@ -60,7 +60,7 @@ func cdnowOrders(t testing.TB) []cxmetrics.Order {
 
 func cdnowCustomers(t testing.TB) []Customer {
 	orders := cdnowOrders(t)
-	cdnowOnce.Do(func() { cdnowCust, cdnowErr = Summarize(orders, cdnowEnd, week) })
+	cdnowOnce.Do(func() { cdnowCust, cdnowErr = Summarize(orders, SummaryOptions{CalibrationEnd: cdnowEnd, Unit: week}) })
 	require.NoError(t, cdnowErr)
 	return cdnowCust
 }
@@ -114,7 +114,7 @@ func TestSummarize(t *testing.T) {
 		order("c", "2024-01-02 00:00:00", "-1"),
 	}
 	end := day("2024-01-22 23:59:59")
-	got, err := Summarize(orders, end, week)
+	got, err := Summarize(orders, SummaryOptions{CalibrationEnd: end, Unit: week})
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, Customer{ID: "a", Frequency: 2, Recency: 2, T: 3, MonetaryValue: got[0].MonetaryValue}, got[0])
@@ -126,22 +126,22 @@ func TestSummarize(t *testing.T) {
 	assert.True(t, got[1].MonetaryValue.IsZero())
 
 	// In days.
-	got, err = Summarize(orders, end, 24*time.Hour)
+	got, err = Summarize(orders, SummaryOptions{CalibrationEnd: end, Unit: 24 * time.Hour})
 	require.NoError(t, err)
 	assert.Equal(t, 14.0, got[0].Recency)
 	assert.Equal(t, 21.0, got[0].T)
 
-	_, err = Summarize(orders, end, 0)
+	_, err = Summarize(orders, SummaryOptions{CalibrationEnd: end})
 	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
-	_, err = Summarize(orders, time.Time{}, week)
+	_, err = Summarize(orders, SummaryOptions{Unit: week})
 	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
-	_, err = Summarize([]cxmetrics.Order{{Time: end, Amount: decimal.NewFromInt(1)}}, end, week)
+	_, err = Summarize([]cxmetrics.Order{{Time: end, Amount: decimal.NewFromInt(1)}}, SummaryOptions{CalibrationEnd: end, Unit: week})
 	assert.ErrorIs(t, err, cxmetrics.ErrInconsistent)
 	mixed := []cxmetrics.Order{order("a", "2024-01-01 00:00:00", "1"), order("b", "2024-01-01 00:00:00", "1")}
 	mixed[1].Currency = "EUR"
-	_, err = Summarize(mixed, end, week)
+	_, err = Summarize(mixed, SummaryOptions{CalibrationEnd: end, Unit: week})
 	assert.ErrorIs(t, err, cxmetrics.ErrCurrencyMismatch)
-	empty, err := Summarize(nil, end, week)
+	empty, err := Summarize(nil, SummaryOptions{CalibrationEnd: end, Unit: week})
 	require.NoError(t, err)
 	assert.Empty(t, empty)
 }
@@ -149,40 +149,51 @@ func TestSummarize(t *testing.T) {
 // published is the BG/NBD fit to CDNOW in Fader, Hardie & Lee (2005).
 var published = &BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
 
+// must unwraps a prediction, failing the test on an error.
+func must(t testing.TB) func(float64, error) float64 {
+	return func(v float64, err error) float64 {
+		t.Helper()
+		require.NoError(t, err)
+		return v
+	}
+}
+
 func TestBGNBDPublishedPredictions(t *testing.T) {
+	v := must(t)
 	// The customer of the paper's section 5: x = 2, t_x = 30.43, T = 38.86.
 	c := Customer{Frequency: 2, Recency: 30.43, T: 38.86}
-	assert.InDelta(t, 1.226, published.ConditionalExpectedPurchases(c, 39), 1e-3)
-	assert.InDelta(t, 0.5737864, published.ProbabilityOfPurchases(0, 39), 1e-4)
+	assert.InDelta(t, 1.226, v(published.ConditionalExpectedPurchases(c, 39)), 1e-3)
+	assert.InDelta(t, 0.5737864, v(published.ProbabilityOfPurchases(0, 39)), 1e-4)
 	// The same figures from an independent mpmath implementation at 30
 	// digits (hyp2f1 from mpmath, not gonum's).
-	assert.InDelta(t, 0.7265785700806729, published.ProbabilityAlive(c), 1e-12)
-	assert.InDelta(t, 1.2260281747671444, published.ConditionalExpectedPurchases(c, 39), 1e-9)
-	assert.InDelta(t, 1.1967231933208168, published.ExpectedPurchases(39), 1e-9)
+	assert.InDelta(t, 0.7265785700806729, v(published.ProbabilityAlive(c)), 1e-12)
+	assert.InDelta(t, 1.2260281747671444, v(published.ConditionalExpectedPurchases(c, 39)), 1e-9)
+	assert.InDelta(t, 1.1967231933208168, v(published.ExpectedPurchases(39)), 1e-9)
 
 	// P(X(t) = n) sums to 1 over n, and its mean is E[X(t)].
 	var sum, mean float64
 	for n := 0; n < 400; n++ {
-		p := published.ProbabilityOfPurchases(n, 39)
+		p := v(published.ProbabilityOfPurchases(n, 39))
 		sum += p
 		mean += float64(n) * p
 	}
 	assert.InDelta(t, 1, sum, 1e-6)
-	assert.InDelta(t, published.ExpectedPurchases(39), mean, 1e-4)
+	assert.InDelta(t, v(published.ExpectedPurchases(39)), mean, 1e-4)
 
 	// A new customer (x = 0, T = 0) is alive and expects E[X(t)].
 	newcomer := Customer{}
-	assert.Equal(t, 1.0, published.ProbabilityAlive(newcomer))
-	assert.InDelta(t, published.ExpectedPurchases(39), published.ConditionalExpectedPurchases(newcomer, 39), 1e-9)
+	assert.Equal(t, 1.0, v(published.ProbabilityAlive(newcomer)))
+	assert.InDelta(t, v(published.ExpectedPurchases(39)), v(published.ConditionalExpectedPurchases(newcomer, 39)), 1e-9)
 
 	// A heavy buyer silent for long: alive probability near 0, never NaN.
 	heavy := Customer{Frequency: 400, Recency: 1, T: 300}
-	p := published.ProbabilityAlive(heavy)
+	p := v(published.ProbabilityAlive(heavy))
 	assert.False(t, math.IsNaN(p))
 	assert.Less(t, p, 1e-10)
-	assert.Equal(t, 0.0, published.ExpectedPurchases(0))
-	assert.Equal(t, 0.0, published.ConditionalExpectedPurchases(c, 0))
-	assert.Equal(t, 0.0, published.ProbabilityOfPurchases(-1, 39))
+	assert.Equal(t, 0.0, v(published.ExpectedPurchases(0)))
+	assert.Equal(t, 0.0, v(published.ConditionalExpectedPurchases(c, 0)))
+	_, err := published.ProbabilityOfPurchases(-1, 39)
+	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
 }
 
 func TestFitBGNBDOnCDNOW(t *testing.T) {
@@ -252,10 +263,12 @@ func TestFitGammaGammaOnCDNOW(t *testing.T) {
 	assert.InDelta(t, atLifetimes, m.LogLikelihood, 1e-3)
 	// Customer 1 of the paper: x = 2, mean 22.345 -> weighted toward the
 	// population mean p γ / (q - 1) ≈ 35.2.
-	spend := m.ConditionalExpectedSpend(Customer{Frequency: 2, MonetaryValue: decimal.RequireFromString("22.345")})
+	spend, err := m.ConditionalExpectedSpend(Customer{Frequency: 2, Recency: 1, T: 2, MonetaryValue: decimal.RequireFromString("22.345")})
+	require.NoError(t, err)
 	want := m.P * (m.Gamma + 2*22.345) / (m.P*2 + m.Q - 1)
 	assert.InDelta(t, want, spend.InexactFloat64(), 1e-9)
-	pop := m.ConditionalExpectedSpend(Customer{})
+	pop, err := m.ConditionalExpectedSpend(Customer{})
+	require.NoError(t, err)
 	assert.InDelta(t, m.P*m.Gamma/(m.Q-1), pop.InexactFloat64(), 1e-9)
 }
 
@@ -342,16 +355,20 @@ func TestFitErrors(t *testing.T) {
 		_, err = FitBGNBD([]Customer{c}, FitOptions{})
 		assert.ErrorIs(t, err, cxmetrics.ErrInconsistent, "%+v", c)
 	}
+	// The only repeat customer has refunds outweighing purchases: left
+	// out, which leaves nobody to fit.
 	_, err = FitGammaGamma([]Customer{{Frequency: 2, Recency: 1, T: 2, MonetaryValue: decimal.NewFromInt(-3)}}, FitOptions{})
-	assert.ErrorIs(t, err, cxmetrics.ErrOutOfRange)
-	// Degenerate data: nobody ever buys again; the likelihood has no
-	// interior maximum, and the fit says so rather than return NaN.
+	assert.ErrorIs(t, err, cxmetrics.ErrNoData)
+	// Degenerate data: nobody ever buys again; the purchase rate's
+	// maximum is at 0, and the fit says so at once rather than return NaN.
 	var none []Customer
 	for i := 0; i < 50; i++ {
 		none = append(none, Customer{T: 10})
 	}
 	_, err = FitBGNBD(none, FitOptions{MaxIterations: 200})
-	assert.ErrorIs(t, err, ErrNotConverged)
+	assert.ErrorIs(t, err, cxmetrics.ErrNoData)
+	_, err = FitParetoNBD(none, FitOptions{})
+	assert.ErrorIs(t, err, cxmetrics.ErrNoData)
 }
 
 func TestLifetimeValue(t *testing.T) {
@@ -362,7 +379,9 @@ func TestLifetimeValue(t *testing.T) {
 	// E[Y(39)].
 	got, err := LifetimeValue(tx, spend, c, LifetimeOptions{Horizon: 1, PeriodLength: 39, DiscountRate: decimal.Zero, Margin: decimal.NewFromInt(1)})
 	require.NoError(t, err)
-	want := spend.ConditionalExpectedSpend(c).InexactFloat64() * tx.ConditionalExpectedPurchases(c, 39)
+	ces, err := spend.ConditionalExpectedSpend(c)
+	require.NoError(t, err)
+	want := ces.InexactFloat64() * must(t)(tx.ConditionalExpectedPurchases(c, 39))
 	assert.InDelta(t, want, got.InexactFloat64(), 1e-9)
 	// Splitting the horizon into 9 periods changes nothing without discounting.
 	split, err := LifetimeValue(tx, spend, c, LifetimeOptions{Horizon: 9, PeriodLength: 39.0 / 9, DiscountRate: decimal.Zero, Margin: decimal.NewFromInt(1)})
@@ -371,11 +390,11 @@ func TestLifetimeValue(t *testing.T) {
 	// Independent check of the discounted sum, in float64.
 	var sum, prev float64
 	for i := 1; i <= 12; i++ {
-		cur := tx.ConditionalExpectedPurchases(c, float64(i)*4.345)
+		cur := must(t)(tx.ConditionalExpectedPurchases(c, float64(i)*4.345))
 		sum += (cur - prev) / math.Pow(1.01, float64(i))
 		prev = cur
 	}
-	sum *= 0.3 * spend.ConditionalExpectedSpend(c).InexactFloat64()
+	sum *= 0.3 * ces.InexactFloat64()
 	disc, err := LifetimeValue(tx, spend, c, LifetimeOptions{Horizon: 12, PeriodLength: 4.345, DiscountRate: decimal.RequireFromString("0.01"), Margin: decimal.RequireFromString("0.3")})
 	require.NoError(t, err)
 	assert.InDelta(t, sum, disc.InexactFloat64(), 1e-9)

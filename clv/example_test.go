@@ -16,9 +16,25 @@ func ExampleBGNBD() {
 	// Two repeat purchases, the last 30.43 weeks after the first, observed
 	// for 38.86 weeks.
 	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: decimal.RequireFromString("22.35")}
-	fmt.Printf("P(alive) = %.3f\n", model.ProbabilityAlive(c))
-	fmt.Printf("expected purchases in the next 39 weeks = %.3f\n", model.ConditionalExpectedPurchases(c, 39))
-	fmt.Printf("a new customer: E[X(39)] = %.3f, P(X(39) = 0) = %.4f\n", model.ExpectedPurchases(39), model.ProbabilityOfPurchases(0, 39))
+	alive, err := model.ProbabilityAlive(c)
+	if err != nil {
+		panic(err)
+	}
+	next, err := model.ConditionalExpectedPurchases(c, 39)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("P(alive) = %.3f\n", alive)
+	fmt.Printf("expected purchases in the next 39 weeks = %.3f\n", next)
+	newcomer, err := model.ExpectedPurchases(39)
+	if err != nil {
+		panic(err)
+	}
+	none, err := model.ProbabilityOfPurchases(0, 39)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("a new customer: E[X(39)] = %.3f, P(X(39) = 0) = %.4f\n", newcomer, none)
 	// Output:
 	// P(alive) = 0.727
 	// expected purchases in the next 39 weeks = 1.226
@@ -32,7 +48,11 @@ func ExampleGammaGamma() {
 	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: decimal.RequireFromString("22.35")}
 	// 6.25 × (15.44 + 2 × 22.35) / (6.25 × 2 + 3.74 - 1): the customer's own
 	// mean of 22.35 pulled toward the population mean of 35.22.
-	fmt.Println("expected spend per purchase:", spend.ConditionalExpectedSpend(c).StringFixed(2))
+	perPurchase, err := spend.ConditionalExpectedSpend(c)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("expected spend per purchase:", perPurchase.StringFixed(2))
 	// Output:
 	// expected spend per purchase: 24.66
 }
@@ -70,7 +90,7 @@ func ExampleFitBGNBD() {
 	} {
 		orders = append(orders, cxmetrics.Order{ID: fmt.Sprint(i), CustomerID: o.customer, Time: day(o.date), Amount: decimal.NewFromInt(20)})
 	}
-	customers, err := clv.Summarize(orders, day("2024-06-30"), 7*24*time.Hour)
+	customers, err := clv.Summarize(orders, clv.SummaryOptions{CalibrationEnd: day("2024-06-30"), Unit: 7 * 24 * time.Hour})
 	if err != nil {
 		panic(err)
 	}
@@ -82,7 +102,11 @@ func ExampleFitBGNBD() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("fitted %d customers; P(alive) of b, who never bought again: %.2f\n", model.Customers, model.ProbabilityAlive(customers[1]))
+	alive, err := model.ProbabilityAlive(customers[1])
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("fitted %d customers; P(alive) of b, who never bought again: %.2f\n", model.Customers, alive)
 	// Output:
 	// a x=2 t_x=19.86 T=25.71
 	// b x=0 t_x=0.00 T=23.86
@@ -91,4 +115,84 @@ func ExampleFitBGNBD() {
 	// e x=0 t_x=0.00 T=14.86
 	// f x=1 t_x=7.86 T=12.00
 	// fitted 6 customers; P(alive) of b, who never bought again: 1.00
+}
+
+// Pareto/NBD predictions for the paper's customer, with the parameters
+// Fader & Hardie fitted to CDNOW (weeks).
+func ExampleParetoNBD() {
+	model := &clv.ParetoNBD{R: 0.5534, Alpha: 10.5802, S: 0.6061, Beta: 11.6562}
+	c := clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86}
+	alive, err := model.ProbabilityAlive(c)
+	if err != nil {
+		panic(err)
+	}
+	next, err := model.ConditionalExpectedPurchases(c, 39)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("P(alive) = %.3f, expected purchases in the next 39 weeks = %.3f\n", alive, next)
+	// Output:
+	// P(alive) = 0.869, expected purchases in the next 39 weeks = 1.455
+}
+
+// Check a model against a holdout period: mean predicted and actual
+// purchases per calibration frequency.
+func ExampleCheckHoldout() {
+	model := &clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	// Customers as Summarize gives them with an ObservationEnd: a 39-week
+	// holdout, and what each bought in it.
+	customers := []clv.Customer{
+		{ID: "a", Frequency: 0, T: 30, HoldoutLength: 39, HoldoutPurchases: 0},
+		{ID: "b", Frequency: 0, T: 20, HoldoutLength: 39, HoldoutPurchases: 1},
+		{ID: "c", Frequency: 2, Recency: 30.43, T: 38.86, HoldoutLength: 39, HoldoutPurchases: 2},
+		{ID: "d", Frequency: 9, Recency: 35, T: 38, HoldoutLength: 39, HoldoutPurchases: 7},
+	}
+	check, err := clv.CheckHoldout(model, customers)
+	if err != nil {
+		panic(err)
+	}
+	for _, g := range check.Groups {
+		plus := ""
+		if g.AndMore {
+			plus = "+"
+		}
+		fmt.Printf("x = %d%s: %d customers, predicted %.2f, actual %.2f\n", g.Frequency, plus, g.Customers, g.Predicted, g.Actual)
+	}
+	fmt.Printf("total: predicted %.1f, actual %.0f; mean absolute error %.2f\n", check.Predicted, check.Actual, check.MeanAbsoluteError)
+	// Output:
+	// x = 0: 2 customers, predicted 0.28, actual 0.50
+	// x = 2: 1 customers, predicted 1.23, actual 2.00
+	// x = 7+: 1 customers, predicted 5.82, actual 7.00
+	// total: predicted 7.6, actual 10; mean absolute error 0.72
+}
+
+// Cut orders into calibration and holdout periods, in an explicit zone.
+func ExampleSummarize() {
+	at := func(s string) time.Time { t, _ := time.Parse(time.DateTime, s); return t }
+	orders := []cxmetrics.Order{
+		{CustomerID: "a", Time: at("2024-01-01 10:00:00"), Amount: decimal.NewFromInt(30)},
+		{CustomerID: "a", Time: at("2024-01-15 23:30:00"), Amount: decimal.NewFromInt(20)}, // Jan 16 in Berlin
+		{CustomerID: "a", Time: at("2024-02-10 12:00:00"), Amount: decimal.NewFromInt(25)}, // holdout
+		{CustomerID: "b", Time: at("2024-01-20 09:00:00"), Amount: decimal.NewFromInt(40)},
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	customers, err := clv.Summarize(orders, clv.SummaryOptions{
+		CalibrationEnd: time.Date(2024, 1, 31, 0, 0, 0, 0, berlin),
+		ObservationEnd: time.Date(2024, 2, 29, 0, 0, 0, 0, berlin),
+		Unit:           24 * time.Hour,
+		Location:       berlin,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range customers {
+		fmt.Printf("%s: x=%v t_x=%v T=%v mean=%s; holdout %v days: %v purchases, %s spent\n",
+			c.ID, c.Frequency, c.Recency, c.T, c.MonetaryValue, c.HoldoutLength, c.HoldoutPurchases, c.HoldoutSpend)
+	}
+	// Output:
+	// a: x=1 t_x=15 T=30 mean=20; holdout 29 days: 1 purchases, 25 spent
+	// b: x=0 t_x=0 T=11 mean=0; holdout 29 days: 0 purchases, 0 spent
 }

@@ -47,7 +47,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, terminal))
 }
 
-const usage = `usage: cxmetrics [report [flags]]
+const usage = `usage: cxmetrics [report [flags] | clv [flags]]
 
 With no arguments, prints the report for the embedded sample data set.
 
@@ -55,6 +55,9 @@ With no arguments, prints the report for the embedded sample data set.
       [-tz ZONE] [-format text|json|html] [-o FILE] [-skip-bad] [-currency CODE]
       [-rows orders|lines] [-fx FILE] [-window N] [-subscriptions FILE] [-until DATE]
       [-max-record-bytes N]
+
+  cxmetrics clv -orders FILE [-calibration-end DATE] [-unit day|week] [-horizon N]
+      [-discount R] [-margin M] [-model bgnbd|pnbd] [-tz ZONE] [-format csv|html] [-o FILE]
 
 FILE may be - for standard input; .gz files are decompressed. Without
 -orders, the report uses the embedded sample.
@@ -68,6 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, terminal bool
 	}
 	switch args[0] {
 	case "report":
+	case "clv":
+		return runCLV(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
