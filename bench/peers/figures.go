@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -81,6 +82,11 @@ func parseFigures(name string, out []byte) (*figures, error) {
 		return nil, fmt.Errorf("%s figures: %w", name, err)
 	}
 	return &f, nil
+}
+
+// writeFigures prints f as JSON, as the DuckDB child does.
+func writeFigures(w io.Writer, f *figures) error {
+	return json.NewEncoder(w).Encode(f)
 }
 
 // disagreements lists every figure in which b differs from a, naming the

@@ -55,13 +55,14 @@ func measure(cmd *exec.Cmd) (sample, []byte, error) {
 
 // config is the command line.
 type config struct {
-	rows   int
-	seed   uint64
-	rounds int
-	cache  string
-	repo   string
-	python string // "" skips pandas
-	self   []string
+	rows    int
+	seed    uint64
+	rounds  int
+	cache   string
+	repo    string
+	python  string // "" skips pandas
+	genOnly bool
+	self    []string
 }
 
 // result is what a run measured, per contender in the order they ran.
