@@ -45,11 +45,12 @@ type cohortCustomer struct {
 // indexed by period rather than kept sorted.
 const cellIndexFrom = 64
 
-// cell returns the customer's cell for period p, inserting it if needed.
-// A customer has few cells and orders mostly arrive in time order, so a
-// backward linear scan finds the place fastest; past cellIndexFrom cells a
-// map finds it in constant time whatever the order.
-func (c *cohortCustomer) cell(p int32) *cohortCell {
+// cell returns the customer's cell for period p, inserting it if needed,
+// with room taken from pool. A customer has few cells and orders mostly
+// arrive in time order, so a backward linear scan finds the place fastest;
+// past cellIndexFrom cells a map finds it in constant time whatever the
+// order.
+func (c *cohortCustomer) cell(p int32, pool *cellPool) *cohortCell {
 	if c.byPeriod != nil {
 		if i, ok := c.byPeriod[p]; ok {
 			return &c.cells[i]
@@ -70,10 +71,65 @@ func (c *cohortCustomer) cell(p int32) *cohortCell {
 		for k, cell := range c.cells {
 			c.byPeriod[cell.period] = int32(k)
 		}
-		return c.cell(p)
+		return c.cell(p, pool)
+	}
+	if len(c.cells) == cap(c.cells) {
+		grown := pool.alloc(max(2, 2*len(c.cells)))
+		c.cells = append(grown, c.cells...)
 	}
 	c.cells = slices.Insert(c.cells, i, cohortCell{period: p})
 	return &c.cells[i]
+}
+
+// cellPool hands out room for customers' cells from large pointer-free
+// chunks, instead of one allocation per customer and growth: fewer
+// allocations, nothing for the garbage collector to scan, and cells that
+// lie in customer order after a compaction. A customer whose cells outgrow
+// their room moves to new room and leaves the old room unused until the
+// next compaction.
+type cellPool struct {
+	chunk   []cohortCell // the current chunk's free room
+	size    int          // the current chunk's size
+	handed  int          // cells handed out since the last compaction
+	compact int          // cells live after the last compaction
+}
+
+// poolChunk is the most cells of one chunk: 1 MiB.
+const poolChunk = 1 << 16
+
+// alloc returns an empty slice with room for n cells.
+func (p *cellPool) alloc(n int) []cohortCell {
+	p.handed += n
+	if n > poolChunk/4 {
+		return make([]cohortCell, 0, n)
+	}
+	if len(p.chunk) < n {
+		// Chunks start small, for small builders, and double up to
+		// poolChunk.
+		p.size = min(max(2*p.size, 256, n), poolChunk)
+		p.chunk = make([]cohortCell, p.size)
+	}
+	room := p.chunk[:0:n]
+	p.chunk = p.chunk[n:]
+	return room
+}
+
+// compactCells moves every customer's cells into fresh room, in customer
+// order, once the room handed out since the last compaction exceeds twice
+// what was live then: the copy costs O(1) per cell handed out, and the
+// unused room never exceeds about twice the live cells.
+func (b *CohortBuilder) compactCells() {
+	p := &b.pool
+	if p.handed <= 2*p.compact+poolChunk {
+		return
+	}
+	*p = cellPool{}
+	b.customers.each(func(_ int32, c *cohortCustomer) {
+		if c.byPeriod == nil && len(c.cells) > 0 {
+			c.cells = append(p.alloc(len(c.cells)), c.cells...)
+		}
+	})
+	p.compact, p.handed = p.handed, 0
 }
 
 // ordered returns the customer's cells sorted by period: its own slice, or
@@ -158,7 +214,17 @@ type CohortBuilder struct {
 	zone      string // the identity of opts' location; "" for the zero value's UTC
 	currency  currencyGuard
 	customers customerTable[cohortCustomer]
-	periods   map[int32]periodCount // orders and refunds per period, for the series
+	periods   periodTally // orders and refunds per period, for the series
+	cal       calendar    // opts' calendar, once calReady
+	calReady  bool
+
+	// Add records an order as an event and folds events into the
+	// customers' cells in batches (see orderBatch and flush): the cells of
+	// 100,000 customers do not fit in the cache, and visiting them in
+	// customer order rather than in order order turns a cache miss per
+	// order into a walk.
+	batch orderBatch
+	pool  cellPool // room for the customers' cells
 }
 
 // periodCount counts the orders and refunds of one period.
@@ -209,11 +275,14 @@ func (b *CohortBuilder) add(o *Order, at int) error {
 	if err := b.currency.admit(o, at); err != nil {
 		return err
 	}
-	p, ok := b.opts.index(o.Time)
+	if !b.calReady {
+		b.cal, b.calReady = newCalendar(b.opts), true
+	}
+	p, ok := b.cal.index(o.Time)
 	if !ok {
 		return errorf(ErrOutOfRange, "%s at %s is outside the years 1..9999", orderRef(o, at), o.Time)
 	}
-	pc := b.periods[p]
+	pc := b.periods.at(p)
 	if pc.orders == math.MaxInt64 || pc.refunds == math.MaxInt64 {
 		return errorf(ErrOutOfRange, "%s: the builder already holds %d orders and %d refunds in its period", orderRef(o, at), pc.orders, pc.refunds)
 	}
@@ -222,19 +291,66 @@ func (b *CohortBuilder) add(o *Order, at int) error {
 	} else {
 		pc.orders++
 	}
-	if b.periods == nil {
-		b.periods = make(map[int32]periodCount)
-	}
-	b.periods[p] = pc
+	b.periods.set(p, pc)
 	b.currency.accept(o.Currency)
-	c := b.customer(o.CustomerID)
-	cell := c.cell(p)
-	if !o.IsRefund() {
-		cell.active = true
-		c.first = min(c.first, p)
+	ev := b.batch.newEvent(o.Amount, o.Time)
+	ev.period = p
+	if b.batch.add(o.CustomerID, b.customers.hash(o.CustomerID), ev) {
+		b.flush()
 	}
-	c.addMoney(cell, o.Amount)
 	return nil
+}
+
+// flush folds the pending events into the customers' cells, in customer
+// order: a radix sort on the customer number, then one visit per customer.
+func (b *CohortBuilder) flush() {
+	if !b.batch.pending() {
+		return
+	}
+	events := resolve(&b.batch, &b.customers, cohortCustomer{first: noPeriod})
+	for i := 0; i < len(events); {
+		c := b.customers.row(events[i].customer)
+		j := i
+		for ; j < len(events) && events[j].customer == events[i].customer; j++ {
+			ev := &events[j]
+			cell := c.cell(ev.period, &b.pool)
+			if ev.flags&eventActive != 0 {
+				cell.active = true
+				c.first = min(c.first, ev.period)
+			}
+			if ev.flags&eventBig != 0 {
+				c.addMoney(cell, b.batch.bigs[ev.units])
+			} else {
+				c.addScaledUnits(cell, ev.units, int32(ev.scale))
+			}
+		}
+		i = j
+	}
+	b.batch.reset()
+	b.compactCells()
+}
+
+// addScaledUnits adds u × 10^-sc to cell's revenue exactly, as addMoney
+// does for a decimal.
+func (c *cohortCustomer) addScaledUnits(cell *cohortCell, u int64, sc int32) {
+	if u == 0 {
+		return
+	}
+	if sc > c.scale {
+		c.rescale(sc)
+	}
+	if sc <= c.scale {
+		if v, ok := mulPow10(u, c.scale-sc); ok {
+			if sum, ok := addInt64(cell.units, v); ok {
+				cell.units = sum
+				return
+			}
+		}
+	}
+	if c.rest == nil {
+		c.rest = make(map[int32]decimal.Decimal)
+	}
+	c.rest[cell.period] = c.rest[cell.period].Add(decimal.New(u, -sc))
 }
 
 func (b *CohortBuilder) customer(id string) *cohortCustomer {
@@ -249,11 +365,16 @@ func (b *CohortBuilder) customer(id string) *cohortCustomer {
 // builders with different options are ErrInconsistent, and in different
 // currencies ErrCurrencyMismatch; either leaves b unchanged.
 func (b *CohortBuilder) Merge(o *CohortBuilder) error {
-	if o == nil || o.customers.empty() {
+	if o == nil {
+		return nil
+	}
+	b.flush()
+	o.flush()
+	if o.customers.empty() {
 		return nil
 	}
 	if b.customers.empty() {
-		b.opts, b.zone, b.currency = o.opts, o.zone, o.currency
+		b.opts, b.zone, b.currency, b.calReady = o.opts, o.zone, o.currency, false
 	}
 	if b.opts.Period != o.opts.Period || b.zoneID() != o.zoneID() {
 		return errorf(ErrInconsistent, "merging %s cohorts in %s into %s cohorts in %s",
@@ -262,28 +383,27 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 	if err := b.currency.compatible(o.currency); err != nil {
 		return err
 	}
-	for p, opc := range o.periods {
-		pc := b.periods[p]
-		if pc.orders > math.MaxInt64-opc.orders || pc.refunds > math.MaxInt64-opc.refunds {
-			return errorf(ErrOutOfRange, "merging the counts of a period overflows int64")
-		}
+	overflow := false
+	o.periods.each(func(p int32, opc periodCount) {
+		pc := b.periods.at(p)
+		overflow = overflow || pc.orders > math.MaxInt64-opc.orders || pc.refunds > math.MaxInt64-opc.refunds
+	})
+	if overflow {
+		return errorf(ErrOutOfRange, "merging the counts of a period overflows int64")
 	}
 	if o == b {
 		o = b.clone()
 	}
-	if b.periods == nil {
-		b.periods = make(map[int32]periodCount, len(o.periods))
-	}
-	for p, opc := range o.periods {
-		pc := b.periods[p]
-		b.periods[p] = periodCount{pc.orders + opc.orders, pc.refunds + opc.refunds}
-	}
+	o.periods.each(func(p int32, opc periodCount) {
+		pc := b.periods.at(p)
+		b.periods.set(p, periodCount{pc.orders + opc.orders, pc.refunds + opc.refunds})
+	})
 	for i := range int32(o.customers.len()) {
 		oc := o.customers.row(i)
 		c := b.customer(o.customers.id(i))
 		c.first = min(c.first, oc.first)
 		for _, src := range oc.cells {
-			dst := c.cell(src.period)
+			dst := c.cell(src.period, &b.pool)
 			dst.active = dst.active || src.active
 			if src.units == 0 {
 				continue
@@ -297,14 +417,17 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 			c.addMoney(dst, decimal.New(src.units, -oc.scale))
 		}
 		for p, v := range oc.rest {
-			c.addMoney(c.cell(p), v)
+			c.addMoney(c.cell(p, &b.pool), v)
 		}
 	}
 	return nil
 }
 
+// clone returns an independent copy, with its events folded.
 func (b *CohortBuilder) clone() *CohortBuilder {
 	c := *b
+	c.batch = b.batch.clone()
+	c.pool = cellPool{} // b's free room is b's
 	c.customers = b.customers.clone(func(cc cohortCustomer) cohortCustomer {
 		cc.cells = slices.Clone(cc.cells)
 		if cc.byPeriod != nil {
@@ -323,11 +446,27 @@ func (b *CohortBuilder) clone() *CohortBuilder {
 		}
 		return cc
 	})
-	c.periods = make(map[int32]periodCount, len(b.periods))
-	for p, pc := range b.periods {
-		c.periods[p] = pc
-	}
+	c.periods = b.periods.clone()
+	c.flush()
 	return &c
+}
+
+// folded returns b with no pending event: b itself after a flush, for the
+// pointer methods.
+func (b *CohortBuilder) folded() *CohortBuilder {
+	b.flush()
+	return b
+}
+
+// foldedCopy returns a builder with b's orders and no pending event,
+// without changing b: b when nothing is pending, else a folded clone. The
+// value-receiver encoders use it, since a value shares b's slices and must
+// not fold them.
+func foldedCopy(b *CohortBuilder) *CohortBuilder {
+	if !b.batch.pending() {
+		return b
+	}
+	return b.clone()
 }
 
 // maxCohortCells bounds the cells of a table (about 40 bytes each), so that
@@ -358,6 +497,7 @@ type CohortTable struct {
 // without a purchase is ErrNoData. A table over ~4 million cells (orders
 // decades apart cut by Day, say) is ErrOutOfRange: choose a longer Period.
 func (b *CohortBuilder) Table() (*CohortTable, error) {
+	b.flush()
 	firsts, last := b.cohortPeriods()
 	if len(firsts) == 0 {
 		return nil, errorf(ErrNoData, "cohort table without a purchase")
@@ -548,7 +688,7 @@ func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
 		if !cell.active && !cell.revenue.IsNegative() {
 			return errorf(ErrInconsistent, "cohort builder: customer %s has a period of refunds only with revenue %s", quote(id), shortDecimal(cell.revenue))
 		}
-		dst := c.cell(cell.period)
+		dst := c.cell(cell.period, &b.pool)
 		dst.active = cell.active
 		if cell.active {
 			c.first = min(c.first, cell.period)
@@ -580,7 +720,7 @@ func (b *CohortBuilder) setDecodedPeriods(counts []periodCountData) error {
 			}
 		}
 	})
-	b.periods = make(map[int32]periodCount, len(counts))
+	b.periods = periodTally{}
 	for i, pc := range counts {
 		if i > 0 && pc.period <= counts[i-1].period {
 			return errorf(ErrInconsistent, "cohort builder: period counts are not in increasing order")
@@ -592,16 +732,13 @@ func (b *CohortBuilder) setDecodedPeriods(counts []periodCountData) error {
 			return errorf(ErrInconsistent, "cohort builder: period %d counts %d orders and %d refunds for %d active customers and %d with refunds only",
 				pc.period, pc.orders, pc.refunds, active[pc.period], refundsOnly[pc.period])
 		}
-		b.periods[pc.period] = periodCount{pc.orders, pc.refunds}
+		b.periods.set(pc.period, periodCount{pc.orders, pc.refunds})
 	}
-	for p := range active {
-		if _, ok := b.periods[p]; !ok {
-			return errorf(ErrInconsistent, "cohort builder: period %d has customers but no counts", p)
-		}
-	}
-	for p := range refundsOnly {
-		if _, ok := b.periods[p]; !ok {
-			return errorf(ErrInconsistent, "cohort builder: period %d has customers but no counts", p)
+	for _, m := range []map[int32]int64{active, refundsOnly} {
+		for p := range m {
+			if pc := b.periods.at(p); pc.orders == 0 && pc.refunds == 0 {
+				return errorf(ErrInconsistent, "cohort builder: period %d has customers but no counts", p)
+			}
 		}
 	}
 	return nil
@@ -609,11 +746,8 @@ func (b *CohortBuilder) setDecodedPeriods(counts []periodCountData) error {
 
 // sortedPeriods returns the counts per period in period order.
 func (b *CohortBuilder) sortedPeriods() []periodCountData {
-	out := make([]periodCountData, 0, len(b.periods))
-	for p, pc := range b.periods {
-		out = append(out, periodCountData{p, pc.orders, pc.refunds})
-	}
-	slices.SortFunc(out, func(x, y periodCountData) int { return cmpInt(x.period, y.period) })
+	var out []periodCountData
+	b.periods.each(func(p int32, pc periodCount) { out = append(out, periodCountData{p, pc.orders, pc.refunds}) })
 	return out
 }
 
@@ -652,6 +786,10 @@ type cohortBuilderJSON struct {
 // UnmarshalJSON, not for reading. Value receiver, so that json.Marshal of a
 // value never gives {}.
 func (b CohortBuilder) MarshalJSON() ([]byte, error) {
+	return foldedCopy(&b).marshalJSON()
+}
+
+func (b *CohortBuilder) marshalJSON() ([]byte, error) {
 	j := cohortBuilderJSON{
 		Period: b.opts.Period.String(), Location: b.zoneID(),
 		Customers: make([]cohortCustomerJSON, 0, b.customers.len()),
@@ -667,7 +805,7 @@ func (b CohortBuilder) MarshalJSON() ([]byte, error) {
 		}
 		j.Customers = append(j.Customers, cj)
 	}
-	j.Periods = make([]periodJSON, 0, len(b.periods))
+	j.Periods = []periodJSON{}
 	for _, pc := range b.sortedPeriods() {
 		j.Periods = append(j.Periods, periodJSON{pc.period, pc.orders, pc.refunds})
 	}
@@ -736,6 +874,10 @@ func (b *CohortBuilder) UnmarshalJSON(data []byte) error {
 // its cells (the first period, then increments; activity; revenue). Value
 // receiver, as MarshalJSON.
 func (b CohortBuilder) MarshalBinary() ([]byte, error) {
+	return foldedCopy(&b).marshalBinary()
+}
+
+func (b *CohortBuilder) marshalBinary() ([]byte, error) {
 	e := newEncoder(tagCohortBuilder)
 	e.uvarint(uint64(b.opts.Period))
 	e.str(b.zoneID())
@@ -817,4 +959,108 @@ func (b *CohortBuilder) UnmarshalBinary(data []byte) error {
 	}
 	*b = *out
 	return nil
+}
+
+// periodTally counts the orders and refunds of each period: in a slice
+// from the first period seen while the periods span fewer than denseSpan
+// (an array index per order instead of a map lookup), in a map beyond.
+type periodTally struct {
+	base   int32
+	dense  []periodCount
+	sparse map[int32]periodCount // nil while dense serves
+}
+
+const denseSpan = 1 << 16
+
+// at returns the counts of period p, zero if it has none.
+func (t *periodTally) at(p int32) periodCount {
+	if t.sparse != nil {
+		return t.sparse[p]
+	}
+	if i := int64(p) - int64(t.base); i >= 0 && i < int64(len(t.dense)) {
+		return t.dense[i]
+	}
+	return periodCount{}
+}
+
+// ref returns the counts of period p to update, making room for it.
+func (t *periodTally) ref(p int32) *periodCount {
+	if t.sparse == nil {
+		if t.dense == nil {
+			t.base, t.dense = p, make([]periodCount, 1, 64)
+			return &t.dense[0]
+		}
+		lo, hi := min(int64(t.base), int64(p)), max(int64(t.base)+int64(len(t.dense))-1, int64(p))
+		switch {
+		case hi-lo+1 > denseSpan:
+			sparse := make(map[int32]periodCount, len(t.dense))
+			t.each(func(q int32, pc periodCount) { sparse[q] = pc })
+			t.sparse, t.dense = sparse, nil
+		case p < t.base:
+			// Grow to the left with room to spare, so periods arriving
+			// backwards cost amortized constant time.
+			room := max(int64(len(t.dense)), int64(t.base)-int64(p))
+			newBase := int64(t.base) - room
+			if span := hi - newBase + 1; span > denseSpan {
+				newBase = lo
+			}
+			grown := make([]periodCount, int(hi-newBase+1))
+			copy(grown[int64(t.base)-newBase:], t.dense)
+			t.base, t.dense = int32(newBase), grown
+		case int64(p) >= int64(t.base)+int64(len(t.dense)):
+			t.dense = append(t.dense, make([]periodCount, int64(p)-int64(t.base)-int64(len(t.dense))+1)...)
+		}
+	}
+	if t.sparse != nil {
+		return nil // a map's value cannot be pointed at: set writes it
+	}
+	return &t.dense[p-t.base]
+}
+
+// set sets the counts of period p.
+func (t *periodTally) set(p int32, pc periodCount) {
+	if r := t.ref(p); r != nil {
+		*r = pc
+		return
+	}
+	t.sparse[p] = pc
+}
+
+// each calls f for every period with counts, in period order.
+func (t *periodTally) each(f func(p int32, pc periodCount)) {
+	if t.sparse != nil {
+		keys := make([]int32, 0, len(t.sparse))
+		for p := range t.sparse {
+			keys = append(keys, p)
+		}
+		slices.Sort(keys)
+		for _, p := range keys {
+			f(p, t.sparse[p])
+		}
+		return
+	}
+	for i, pc := range t.dense {
+		if pc.orders != 0 || pc.refunds != 0 {
+			f(t.base+int32(i), pc)
+		}
+	}
+}
+
+// empty reports whether no period has counts.
+func (t *periodTally) empty() bool {
+	empty := true
+	t.each(func(int32, periodCount) { empty = false })
+	return empty
+}
+
+// clone returns an independent copy.
+func (t *periodTally) clone() periodTally {
+	c := periodTally{base: t.base, dense: slices.Clone(t.dense)}
+	if t.sparse != nil {
+		c.sparse = make(map[int32]periodCount, len(t.sparse))
+		for p, pc := range t.sparse {
+			c.sparse[p] = pc
+		}
+	}
+	return c
 }

@@ -515,3 +515,35 @@ func FuzzCohortBuilder(f *testing.F) {
 		assertSameTable(t, table, merged)
 	})
 }
+
+// Property: the fast calendar numbers every instant as the time package's
+// calendar does, in every period and zone, across DST changes and the edges
+// of the years 1..9999.
+func TestCalendarMatchesTimePackage(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 9))
+	zones := []string{"UTC", "Europe/Berlin", "America/Sao_Paulo", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Kiritimati", "America/St_Johns"}
+	for _, z := range zones {
+		loc, err := time.LoadLocation(z)
+		require.NoError(t, err)
+		for p := Month; p <= Year; p++ {
+			opts := CohortOptions{Period: p, Location: loc}
+			cal := newCalendar(opts)
+			for i := 0; i < 3000; i++ {
+				var tm time.Time
+				switch i % 3 {
+				case 0: // around now, where the zone changes often
+					tm = time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(10 * 365 * 24 * time.Hour))))
+				case 1: // anywhere in the years 1..9999
+					tm = time.Unix(minCalendarSec+r.Int64N(maxCalendarSec-minCalendarSec), int64(r.IntN(1e9)))
+				default: // at the edges
+					edges := []time.Time{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)}
+					tm = edges[r.IntN(2)].Add(time.Duration(r.Int64N(int64(48*time.Hour)) - int64(24*time.Hour)))
+				}
+				want, okWant := opts.index(tm)
+				got, ok := cal.index(tm)
+				require.Equal(t, okWant, ok, "%s %s %s", z, p, tm)
+				require.Equal(t, want, got, "%s %s %s", z, p, tm)
+			}
+		}
+	}
+}

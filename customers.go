@@ -14,31 +14,62 @@ import (
 // once the customers outnumber the cache, each memory access of a lookup
 // costs a miss. A Go map of strings and a slice of states read a control
 // word, a key header, the key's bytes (a separate allocation per key) and the
-// state. Here the hash index is 8 bytes a slot (a tag of the hash and the
-// customer's number), the IDs lie one after another in one byte arena and
-// the states in one slice, so for 100,000 customers the whole working set is
-// a few megabytes, which the cache holds.
+// state. Here the hash index is open addressing with 32-byte slots that hold
+// a tag of the hash, the customer's number and, for an ID of up to
+// [inlineID] bytes, the ID itself: a lookup reads one slot, usually one
+// cache line. The IDs also lie one after another in one byte arena, for
+// the way back from a number to its ID, and the states lie in one slice.
 type customerTable[T any] struct {
 	seed  maphash.Seed
-	slots []uint64 // tag << 32 | number + 1; 0 is empty; at most 3/4 full
-	ids   []byte   // the IDs, one after another
-	ends  []uint32 // ends[n] is the end of customer n's ID in ids
-	rows  []T      // rows[n] is customer n's state
+	slots []customerSlot // at most 3/4 full
+	ids   []byte         // the IDs, one after another
+	ends  []uint32       // ends[n] is the end of customer n's ID in ids
+	rows  []T            // rows[n] is customer n's state
+	sink  uint32         // keeps the reads ahead of numbers from being dropped
 	big   map[int32]string
 	// big holds the IDs that do not fit in the arena's 4 GiB; nil while
 	// there is none.
 }
 
+// customerSlot is one slot of a customerTable's index.
+type customerSlot struct {
+	tag  uint32 // the hash's high 32 bits
+	num  int32  // the customer's number + 1; 0 is an empty slot
+	size uint8  // the ID's length, if at most inlineID; else inlineID+1
+	id   [inlineID]byte
+}
+
+// inlineID is the longest ID a slot holds inline; longer IDs are compared
+// in the arena.
+const inlineID = 23
+
+// newSlot returns the slot of customer n with the given ID and hash.
+func newSlot(id string, h uint64, n int32) customerSlot {
+	s := customerSlot{tag: uint32(h >> 32), num: n + 1, size: inlineID + 1}
+	if len(id) <= inlineID {
+		s.size = uint8(len(id))
+		copy(s.id[:], id)
+	}
+	return s
+}
+
 // find returns the slot of id, found or where it would go.
 func (t *customerTable[T]) find(id string, h uint64) (slot int, found bool) {
-	tag := h >> 32 << 32
+	tag := uint32(h >> 32)
 	mask := len(t.slots) - 1
 	for s := int(h) & mask; ; s = (s + 1) & mask {
-		v := t.slots[s]
-		if v == 0 {
+		v := &t.slots[s]
+		if v.num == 0 {
 			return s, false
 		}
-		if v&^0xffffffff == tag && t.idIs(int32(v&0xffffffff)-1, id) {
+		if v.tag != tag {
+			continue
+		}
+		if len(id) <= inlineID {
+			if int(v.size) == len(id) && string(v.id[:len(id)]) == id {
+				return s, true
+			}
+		} else if v.size > inlineID && t.idIs(v.num-1, id) {
 			return s, true
 		}
 	}
@@ -63,36 +94,80 @@ func (t *customerTable[T]) idBytes(n int32) []byte {
 	return t.ids[start:t.ends[n]]
 }
 
+// arenaLimit is the most bytes the ID arena holds (its offsets are
+// uint32); a variable so that tests can reach it.
+var arenaLimit = 1<<32 - 1
+
 // get returns the state and number of the customer with the given ID,
 // adding the customer with state fresh if new. A pointer to a state is
 // valid until the next customer is added.
 func (t *customerTable[T]) get(id string, fresh T) (*T, int32) {
+	n := t.number(id, t.hash(id), fresh)
+	return &t.rows[n], n
+}
+
+// hash returns the hash of id that number takes.
+func (t *customerTable[T]) hash(id string) uint64 {
 	if len(t.slots) == 0 {
 		t.seed = maphash.MakeSeed()
-		t.slots = make([]uint64, 16)
+		t.slots = make([]customerSlot, 16)
 	}
-	h := maphash.String(t.seed, id)
+	return maphash.String(t.seed, id)
+}
+
+// numbers sets nums[i] to the number of the customer ids[i] whose hash is
+// hashes[i], adding new customers with state fresh. It reads the slot of
+// each ID a few IDs ahead of looking it up, so that the cache misses of
+// several lookups overlap instead of following one another.
+func (t *customerTable[T]) numbers(ids []string, hashes []uint64, nums []int32, fresh T) {
+	const ahead = 8
+	var sink uint32
+	for i := range min(ahead, len(ids)) {
+		sink += t.slots[int(hashes[i])&(len(t.slots)-1)].tag
+	}
+	for i := range ids {
+		if j := i + ahead; j < len(ids) {
+			sink += t.slots[int(hashes[j])&(len(t.slots)-1)].tag
+		}
+		nums[i] = t.number(ids[i], hashes[i], fresh)
+	}
+	t.sink = sink
+}
+
+// number returns the number of the customer with the given ID and hash,
+// adding the customer with state fresh if new.
+func (t *customerTable[T]) number(id string, h uint64, fresh T) int32 {
 	s, found := t.find(id, h)
 	if found {
-		n := int32(t.slots[s]&0xffffffff) - 1
-		return &t.rows[n], n
+		return t.slots[s].num - 1
 	}
 	n := int32(len(t.rows))
-	if len(t.ids)+len(id) <= 1<<32-1 {
-		t.ids = append(t.ids, id...)
+	if len(t.ids)+len(id) <= arenaLimit {
+		t.ids = append(double(t.ids, len(id)), id...)
 	} else {
 		if t.big == nil {
 			t.big = map[int32]string{}
 		}
 		t.big[n] = string([]byte(id))
 	}
-	t.ends = append(t.ends, uint32(len(t.ids)))
-	t.rows = append(t.rows, fresh)
-	t.slots[s] = h>>32<<32 | uint64(n+1)
+	t.ends = append(double(t.ends, 1), uint32(len(t.ids)))
+	t.rows = append(double(t.rows, 1), fresh)
+	t.slots[s] = newSlot(id, h, n)
 	if 4*len(t.rows) > 3*len(t.slots) {
 		t.grow()
 	}
-	return &t.rows[n], n
+	return n
+}
+
+// double returns s with room for n more elements, doubling its capacity
+// when it must grow: append grows large slices by a quarter at a time,
+// which copies each element about five times over and allocates five
+// times the final size on the way.
+func double[S ~[]E, E any](s S, n int) S {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, len(s)))
 }
 
 // lookup returns the number of the customer with the given ID, or false.
@@ -101,20 +176,30 @@ func (t *customerTable[T]) lookup(id string) (int32, bool) {
 		return 0, false
 	}
 	s, found := t.find(id, maphash.String(t.seed, id))
-	return int32(t.slots[s]&0xffffffff) - 1, found
+	return t.slots[s].num - 1, found
 }
 
 // grow doubles the slots.
 func (t *customerTable[T]) grow() {
-	t.slots = make([]uint64, 2*len(t.slots))
+	old := t.slots
+	t.slots = make([]customerSlot, 2*len(old))
 	mask := len(t.slots) - 1
-	for n := range int32(len(t.rows)) {
-		h := maphash.String(t.seed, t.id(n))
+	for i := range old {
+		v := &old[i]
+		if v.num == 0 {
+			continue
+		}
+		var h uint64
+		if v.size <= inlineID {
+			h = maphash.Bytes(t.seed, v.id[:v.size])
+		} else {
+			h = maphash.String(t.seed, t.id(v.num-1))
+		}
 		s := int(h) & mask
-		for t.slots[s] != 0 {
+		for t.slots[s].num != 0 {
 			s = (s + 1) & mask
 		}
-		t.slots[s] = h>>32<<32 | uint64(n+1)
+		t.slots[s] = *v
 	}
 }
 

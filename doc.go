@@ -66,6 +66,10 @@
 //     answer values), never with the number of records.
 //   - No accumulator is safe for concurrent use: give each goroutine its
 //     own and merge them.
+//   - An accumulator is copied by merging it into a zero value, not by
+//     assignment: an assigned copy shares its maps and buffers with the
+//     original, and goes wrong once either is changed. (A method value
+//     such as b.MarshalJSON is such a copy, made when the value is taken.)
 //
 // Because they share the contract, one generic constraint fits them all:
 //

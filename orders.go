@@ -54,7 +54,7 @@ func validateOrder(o *Order, at int) error {
 	if o.Time.IsZero() {
 		return errorf(ErrInconsistent, "%s has a zero time", orderRef(o, at))
 	}
-	if y := o.Time.UTC().Year(); y < 1 || y > 9999 {
+	if sec := o.Time.Unix(); sec < minCalendarSec || sec >= maxCalendarSec {
 		return errorf(ErrOutOfRange, "%s at %s is outside the years 1..9999 in UTC", orderRef(o, at), o.Time)
 	}
 	if !inBounds(o.Amount) {
@@ -89,18 +89,34 @@ func orderRef(o *Order, at int) string {
 type customerStats struct {
 	orders      int64
 	revenue     exactSum
-	first, last time.Time // zero while the customer has no order
+	first, last instant // of the first and last order, once orders > 0
 }
 
-func (c *customerStats) addOrder(t time.Time) {
-	if c.orders == 0 || t.Before(c.first) {
+func (c *customerStats) addOrder(t instant) {
+	if c.orders == 0 || t.before(c.first) {
 		c.first = t
 	}
-	if c.orders == 0 || t.After(c.last) {
+	if c.orders == 0 || c.last.before(t) {
 		c.last = t
 	}
 	c.orders++
 }
+
+// instant is a point in time without a location: 12 bytes and no pointer,
+// where a time.Time is 24 bytes with a pointer the garbage collector follows.
+type instant struct {
+	sec  int64 // Unix seconds
+	nsec int32 // nanoseconds within the second
+}
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+func (a instant) before(b instant) bool {
+	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec)
+}
+
+// time returns the instant in UTC.
+func (a instant) time() time.Time { return time.Unix(a.sec, int64(a.nsec)).UTC() }
 
 // OrderStats accumulates orders into revenue, order and customer counts and
 // per-customer summaries. The zero value is ready to use. Feed it one order
@@ -112,14 +128,16 @@ func (c *customerStats) addOrder(t time.Time) {
 // Memory grows with the number of customers, not of orders: about 160 bytes
 // per customer (see BENCHMARKS.md), and no allocation per order once a
 // customer is known. Sums of money are exact. An OrderStats is not safe for
-// concurrent use.
+// concurrent use, not even for reading: it folds the orders it has taken
+// into its customers in batches, and a reader may fold them.
 type OrderStats struct {
 	currency  currencyGuard
 	revenue   exactSum
 	orders    int64
-	buyers    int64 // customers with at least one order
-	repeaters int64 // customers with two or more orders
+	buyers    int64 // customers with at least one order, once folded
+	repeaters int64 // customers with two or more orders, once folded
 	customers customerTable[customerStats]
+	batch     orderBatch // orders taken, not yet folded into customers
 }
 
 // Add adds one order or refund (see [Order] for the rules). An invalid
@@ -140,15 +158,52 @@ func (s *OrderStats) add(o *Order, at int) error {
 		return errorf(ErrOutOfRange, "%s: stats already hold %d orders", orderRef(o, at), s.orders)
 	}
 	s.currency.accept(o.Currency)
-	c := s.customer(o.CustomerID)
 	s.revenue.add(o.Amount)
-	c.revenue.add(o.Amount)
 	if !o.IsRefund() {
 		s.orders++
-		s.countOrders(c.orders, c.orders+1)
-		c.addOrder(o.Time)
+	}
+	if s.batch.add(o.CustomerID, s.customers.hash(o.CustomerID), s.batch.newEvent(o.Amount, o.Time)) {
+		s.flush()
 	}
 	return nil
+}
+
+// flush folds the pending orders into their customers (see orderBatch).
+func (s *OrderStats) flush() {
+	if !s.batch.pending() {
+		return
+	}
+	events := resolve(&s.batch, &s.customers, customerStats{})
+	for i := range events {
+		ev := &events[i]
+		c := s.customers.row(ev.customer)
+		if ev.flags&eventBig != 0 {
+			c.revenue.add(s.batch.bigs[ev.units])
+		} else {
+			c.revenue.addScaled(ev.units, int32(ev.scale))
+		}
+		if ev.flags&eventActive != 0 {
+			s.countOrders(c.orders, c.orders+1)
+			c.addOrder(instant{ev.sec, ev.nsec})
+		}
+	}
+	s.batch.reset()
+}
+
+// folded returns s with every order folded: s itself after a flush.
+func (s *OrderStats) folded() *OrderStats {
+	s.flush()
+	return s
+}
+
+// foldedStats returns stats with s's orders all folded, without changing
+// s: s when nothing is pending, else a folded clone. The value-receiver
+// encoders use it, since a value shares s's slices and must not fold them.
+func foldedStats(s *OrderStats) *OrderStats {
+	if !s.batch.pending() {
+		return s
+	}
+	return s.clone()
 }
 
 // countOrders updates the buyer and repeater counts for a customer whose
@@ -177,7 +232,12 @@ func (s *OrderStats) customer(id string) *customerStats {
 // more than 2^63-1 orders in all ErrOutOfRange; either leaves s unchanged.
 // Merging in any order gives the same result.
 func (s *OrderStats) Merge(o *OrderStats) error {
-	if o == nil || o.customers.empty() {
+	if o == nil {
+		return nil
+	}
+	s.flush()
+	o.flush()
+	if o.customers.empty() {
 		return nil
 	}
 	if s.customers.empty() {
@@ -202,10 +262,10 @@ func (s *OrderStats) Merge(o *OrderStats) error {
 			continue
 		}
 		s.countOrders(c.orders, c.orders+oc.orders)
-		if c.orders == 0 || oc.first.Before(c.first) {
+		if c.orders == 0 || oc.first.before(c.first) {
 			c.first = oc.first
 		}
-		if c.orders == 0 || oc.last.After(c.last) {
+		if c.orders == 0 || c.last.before(oc.last) {
 			c.last = oc.last
 		}
 		c.orders += oc.orders
@@ -213,9 +273,12 @@ func (s *OrderStats) Merge(o *OrderStats) error {
 	return nil
 }
 
+// clone returns an independent copy, with its orders folded.
 func (s *OrderStats) clone() *OrderStats {
 	c := *s
 	c.customers = s.customers.clone(func(r customerStats) customerStats { return r })
+	c.batch = s.batch.clone()
+	c.flush()
 	return &c
 }
 
@@ -233,7 +296,7 @@ func (s *OrderStats) Orders() int64 { return s.orders }
 
 // Customers returns the number of customers with at least one order. A
 // customer seen only in refunds is not counted.
-func (s *OrderStats) Customers() int64 { return s.buyers }
+func (s *OrderStats) Customers() int64 { return s.folded().buyers }
 
 // AOV returns the average order value, in the orders' currency:
 //
@@ -257,7 +320,7 @@ func (s *OrderStats) AOV() (decimal.Decimal, error) {
 // is ErrNoData. Not to be confused with [LTVInputs].OrdersPerPeriod, which
 // is orders per customer per period of the lifespan.
 func (s *OrderStats) PurchaseFrequency() (decimal.Decimal, error) {
-	return share(s.orders, s.buyers, "purchase frequency of no customers")
+	return share(s.orders, s.folded().buyers, "purchase frequency of no customers")
 }
 
 // RepeatPurchaseRate returns the share of customers who ordered more than
@@ -268,6 +331,7 @@ func (s *OrderStats) PurchaseFrequency() (decimal.Decimal, error) {
 // Refunds are not orders, so a purchase and its refund are one order. No
 // customers is ErrNoData.
 func (s *OrderStats) RepeatPurchaseRate() (decimal.Decimal, error) {
+	s.flush()
 	return share(s.repeaters, s.buyers, "repeat purchase rate of no customers")
 }
 
@@ -279,7 +343,7 @@ func (s *OrderStats) RepeatPurchaseRate() (decimal.Decimal, error) {
 // It looks backwards: what customers have spent so far, refunds included,
 // not what they will spend. No customers is ErrNoData.
 func (s *OrderStats) HistoricalLTV() (decimal.Decimal, error) {
-	if s.buyers == 0 {
+	if s.folded().buyers == 0 {
 		return decimal.Decimal{}, errorf(ErrNoData, "historical LTV of no customers")
 	}
 	return div(s.Revenue(), decimal.NewFromInt(s.buyers)), nil
@@ -290,17 +354,22 @@ type CustomerSummary struct {
 	CustomerID  string
 	Orders      int64           // orders (amounts >= 0)
 	Revenue     decimal.Decimal // exact net revenue, refunds included
-	First, Last time.Time       // first and last order; zero when Orders is 0
+	First, Last time.Time       // first and last order, in UTC; zero when Orders is 0
 }
 
 // Summaries returns one summary per customer seen, sorted by CustomerID. A
 // customer seen only in refunds is included with Orders 0 and zero First and
 // Last. The slice is the caller's.
 func (s *OrderStats) Summaries() []CustomerSummary {
+	s.flush()
 	out := make([]CustomerSummary, 0, s.customers.len())
 	for _, n := range s.customers.sorted() {
 		c := s.customers.row(n)
-		out = append(out, CustomerSummary{CustomerID: s.customers.id(n), Orders: c.orders, Revenue: c.revenue.value(), First: c.first, Last: c.last})
+		cs := CustomerSummary{CustomerID: s.customers.id(n), Orders: c.orders, Revenue: c.revenue.value()}
+		if c.orders > 0 {
+			cs.First, cs.Last = c.first.time(), c.last.time()
+		}
+		out = append(out, cs)
 	}
 	return out
 }
@@ -329,7 +398,7 @@ func (s *OrderStats) addSummary(c CustomerSummary) error {
 	s.revenue.add(c.Revenue)
 	if c.Orders > 0 {
 		s.countOrders(0, c.Orders)
-		cs.orders, cs.first, cs.last = c.Orders, c.First, c.Last
+		cs.orders, cs.first, cs.last = c.Orders, instantOf(c.First), instantOf(c.Last)
 		s.orders += c.Orders
 	}
 	return nil
@@ -358,7 +427,7 @@ func (s OrderStats) MarshalJSON() ([]byte, error) {
 	if s.currency.set {
 		j.Currency = &s.currency.code
 	}
-	for _, c := range s.Summaries() {
+	for _, c := range foldedStats(&s).Summaries() {
 		cj := customerJSON{ID: c.CustomerID, Orders: c.Orders, Revenue: c.Revenue.String()}
 		if c.Orders > 0 {
 			first, last := c.First.UTC(), c.Last.UTC()
@@ -408,7 +477,7 @@ func (s OrderStats) MarshalBinary() ([]byte, error) {
 	e := newEncoder(tagOrderStats)
 	e.bool(s.currency.set)
 	e.str(s.currency.code)
-	sums := s.Summaries()
+	sums := foldedStats(&s).Summaries()
 	e.uvarint(uint64(len(sums)))
 	for _, c := range sums {
 		e.str(c.CustomerID)

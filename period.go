@@ -1,6 +1,7 @@
 package cxmetrics
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -291,4 +292,88 @@ func floorDiv(a, b int) int {
 		q--
 	}
 	return q
+}
+
+// calendar numbers periods like CohortOptions.index, fast: it reads the
+// instant's Unix seconds, adds the zone's offset (cached for the span of
+// time over which the zone keeps it, so a lookup in the time zone database
+// happens only when an instant falls outside that span) and computes the
+// civil date arithmetically. The zero value is not ready: use newCalendar.
+type calendar struct {
+	period Period
+	loc    *time.Location
+	offset int64 // seconds east of UTC in [lo, hi)
+	lo, hi int64 // Unix seconds where offset holds
+}
+
+func newCalendar(o CohortOptions) calendar {
+	return calendar{period: o.Period, loc: o.location(), hi: math.MinInt64}
+}
+
+// Unix seconds of 0001-01-01 and of 10000-01-01, UTC.
+const (
+	minCalendarSec = -62135596800
+	maxCalendarSec = 253402300800
+)
+
+// index returns the number of the period that contains t, as
+// CohortOptions.index does.
+func (c *calendar) index(t time.Time) (int32, bool) {
+	sec := t.Unix()
+	if sec < c.lo || sec >= c.hi {
+		lt := t.In(c.loc)
+		_, off := lt.Zone()
+		start, end := lt.ZoneBounds()
+		c.offset, c.lo, c.hi = int64(off), math.MinInt64, math.MaxInt64
+		if !start.IsZero() {
+			c.lo = start.Unix()
+		}
+		if !end.IsZero() {
+			c.hi = end.Unix()
+		}
+	}
+	local := sec + c.offset
+	if local < minCalendarSec || local >= maxCalendarSec {
+		return 0, false
+	}
+	days := floorDiv64(local, 86400)
+	switch c.period {
+	case Day:
+		return int32(days), true
+	case Week:
+		return int32(floorDiv64(days+3, 7)), true
+	}
+	y, m, _ := civilFromDays(days)
+	return c.period.indexOfDate(y, time.Month(m), 1), true
+}
+
+func floorDiv64(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// civilFromDays returns the proleptic Gregorian date of a day number (days
+// since 1970-01-01), the inverse of daysFromCivil (Howard Hinnant's
+// algorithm).
+func civilFromDays(z int64) (y, m, d int) {
+	z += 719468
+	era := floorDiv64(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = int(doy - (153*mp+2)/5 + 1)
+	if mp < 10 {
+		m = int(mp + 3)
+	} else {
+		m = int(mp - 9)
+	}
+	y = int(yoe + era*400)
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
 }

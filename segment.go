@@ -197,7 +197,7 @@ type RFMScore struct {
 	// RecencyScore, FrequencyScore and MonetaryScore are ranks in 1..bins,
 	// not durations, counts or money.
 	RecencyScore, FrequencyScore, MonetaryScore int
-	LastPurchase                                time.Time       // ranked for recency
+	LastPurchase                                time.Time       // ranked for recency; in UTC, as in [CustomerSummary]
 	Orders                                      int64           // ranked for frequency
 	Revenue                                     decimal.Decimal // ranked for monetary value
 }

@@ -103,7 +103,8 @@ func (b *CohortBuilder) Series(window int) (*Series, error) {
 	if window < 1 {
 		return nil, errorf(ErrOutOfRange, "series window %d below 1", window)
 	}
-	if len(b.periods) == 0 {
+	b.flush()
+	if b.periods.empty() {
 		return nil, errorf(ErrNoData, "series without an order")
 	}
 	periods := b.sortedPeriods()
