@@ -63,7 +63,7 @@ func describeOrder(o *Order) string {
 // customer. It is not safe for concurrent use.
 type OrderDedup struct {
 	seed       maphash.Seed
-	slots      []int32        // open addressing: 1 + entry number; 0 is empty
+	slots      []dedupSlot    // open addressing, at most 3/4 full
 	chunks     [][]dedupEntry // the entries, entryChunk at a time: no growth slack
 	n          int32          // entries in use
 	ids        [][]byte       // the order IDs, one after another, in chunks of idChunk bytes
@@ -71,6 +71,14 @@ type OrderDedup struct {
 	currencies []string // currency codes by index; index 0 is ""
 	extra      map[int32]*dedupExtra
 	deliveries int64 // orders seen, duplicates included
+}
+
+// dedupSlot is one slot of the hash index: 32 bits of the ID's hash, so
+// that a probe passes over other IDs without reading their entries, and
+// the entry's number + 1 (0 is an empty slot).
+type dedupSlot struct {
+	tag   uint32
+	entry int32
 }
 
 // dedupEntry is one distinct order in 32 bytes. What does not fit (a time
@@ -233,26 +241,35 @@ func (d *OrderDedup) Orders() int64 { return int64(d.n) }
 
 // home returns the slot where a hash starts its probe: the hash scaled to
 // the table's size (Lemire's multiply-shift), so the size need not be a
-// power of two and the table can grow by half instead of doubling.
-func (d *OrderDedup) home(id string) int {
-	hi, _ := bits.Mul64(maphash.String(d.seed, id), uint64(len(d.slots)))
+// power of two and the table can grow by half instead of doubling. The
+// hash's low 32 bits are the slot's tag.
+func (d *OrderDedup) home(h uint64) int {
+	hi, _ := bits.Mul64(h, uint64(len(d.slots)))
 	return int(hi)
 }
 
+// dedupSpot is a slot found for an ID, with the ID's tag.
+type dedupSpot struct {
+	slot int
+	tag  uint32
+}
+
 // find returns the slot of id: the slot holding it (found), or the empty
-// slot where it would go.
-func (d *OrderDedup) find(id string) (slot int, entry int32, found bool) {
+// slot where it would go, with the ID's hash tag for the slot.
+func (d *OrderDedup) find(id string) (slot dedupSpot, entry int32, found bool) {
 	if d.slots == nil {
 		d.seed = maphash.MakeSeed()
-		d.slots = make([]int32, 16)
+		d.slots = make([]dedupSlot, 16)
 	}
-	for s := d.home(id); ; {
-		e := d.slots[s] - 1
-		if e < 0 {
-			return s, 0, false
+	h := maphash.String(d.seed, id)
+	tag := uint32(h)
+	for s := d.home(h); ; {
+		v := d.slots[s]
+		if v.entry == 0 {
+			return dedupSpot{s, tag}, 0, false
 		}
-		if d.idIs(e, id) {
-			return s, e, true
+		if v.tag == tag && d.idIs(v.entry-1, id) {
+			return dedupSpot{s, tag}, v.entry - 1, true
 		}
 		if s++; s == len(d.slots) {
 			s = 0
@@ -275,29 +292,35 @@ const maxLoadNum, maxLoadDen = 3, 4
 
 // insert adds k as a new entry in the empty slot, growing the index by half
 // when it is three quarters full.
-func (d *OrderDedup) insert(slot int, k *dedupKey) {
+func (d *OrderDedup) insert(at dedupSpot, k *dedupKey) {
 	e := d.n
 	if int(e)%entryChunk == 0 {
 		d.chunks = append(d.chunks, make([]dedupEntry, entryChunk))
 	}
 	*d.entry(e) = d.pack(e, k)
 	d.n++
-	d.slots[slot] = e + 1
+	d.slots[at.slot] = dedupSlot{at.tag, e + 1}
 	if maxLoadDen*int(d.n) > maxLoadNum*len(d.slots) {
 		d.rehash(len(d.slots) + len(d.slots)/2)
 	}
 }
 
 func (d *OrderDedup) rehash(size int) {
-	d.slots = make([]int32, size)
+	d.slots = make([]dedupSlot, size)
 	for e := range d.n {
-		s := d.home(d.idOf(e))
-		for d.slots[s] != 0 {
+		var h uint64
+		if ent := d.entry(e); ent.meta&flagExtraIDOrSpot != 0 {
+			h = maphash.String(d.seed, d.extra[e].id)
+		} else {
+			h = maphash.Bytes(d.seed, d.idBytes(ent.meta>>32, ent.meta>>16&0xffff))
+		}
+		s := d.home(h)
+		for d.slots[s].entry != 0 {
 			if s++; s == size {
 				s = 0
 			}
 		}
-		d.slots[s] = e + 1
+		d.slots[s] = dedupSlot{uint32(h), e + 1}
 	}
 }
 

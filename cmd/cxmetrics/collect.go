@@ -43,6 +43,7 @@ type collector struct {
 	currency     string
 	haveCurrency bool
 	progress     *progress
+	sink         *orderSink // where accepted orders go, while reading orders
 
 	mrr       *cxmetrics.MRRBuilder    // -subscriptions
 	dedup     cxmetrics.OrderDedup     // -rows orders: re-deliveries
@@ -127,23 +128,12 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 	if c.cfg.currency != "" && !or.has("currency") {
 		return usagef("-currency %s: %s has no currency column, so no order is in %s", c.cfg.currency, name, c.cfg.currency)
 	}
-	for {
-		o, err := or.read()
-		if err == io.EOF {
-			break
-		}
-		c.progress.update(name, c.inputs.OrderRows, or.scan.read)
-		if err == nil {
-			err = c.takeRow(or, o)
-		}
-		if errors.Is(err, errLeftOut) {
-			continue
-		}
-		if err != nil {
-			if err := c.skip(err); err != nil {
-				return err
-			}
-		}
+	if parallelReading {
+		return c.readOrdersParallel(or)
+	}
+	c.sink = newOrderSink(c, 1)
+	if err := c.takeRows(or); err != nil {
+		return err
 	}
 	c.progress.done()
 	if c.pending != nil {
@@ -152,8 +142,25 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 	return nil
 }
 
-// takeRow takes one well-formed order row.
-func (c *collector) takeRow(or *orderReader, o cxmetrics.Order) error {
+// takeRows takes the rows of or, in order, to the end of its input.
+func (c *collector) takeRows(or *orderReader) error {
+	for {
+		o, err := or.read()
+		if err == io.EOF {
+			return nil
+		}
+		c.progress.update(or.name, c.inputs.OrderRows, or.scan.read)
+		if err == nil {
+			err = c.takeRow(or.at(), o)
+		}
+		if err := c.settle(err); err != nil {
+			return err
+		}
+	}
+}
+
+// takeRow takes one well-formed order row, read at or.
+func (c *collector) takeRow(or rowAt, o cxmetrics.Order) error {
 	if c.rates == nil && c.cfg.currency != "" && o.Currency != c.cfg.currency {
 		c.inputs.OrderRows++
 		c.inputs.OtherCurrencyRows++
@@ -167,7 +174,7 @@ func (c *collector) takeRow(or *orderReader, o cxmetrics.Order) error {
 		return or.errorf("%s", detail(err))
 	}
 	if o.ID != "" {
-		dup, first, err := c.dedup.SeenAt(o, int64(or.rec.line))
+		dup, first, err := c.dedup.SeenAt(o, int64(or.line))
 		if err != nil {
 			return or.errorf("order_id %s was first delivered on line %d with other content (for a file of invoice lines, use -rows lines): %s", quote(o.ID), first, detail(err))
 		}
@@ -182,13 +189,13 @@ func (c *collector) takeRow(or *orderReader, o cxmetrics.Order) error {
 }
 
 // takeLine adds an invoice line to its order (-rows lines).
-func (c *collector) takeLine(or *orderReader, o cxmetrics.Order) error {
+func (c *collector) takeLine(or rowAt, o cxmetrics.Order) error {
 	if o.ID == "" {
 		return or.errorf("order_id empty: with -rows lines, the order ID says which lines make one order")
 	}
 	p := c.pending[o.ID]
 	if p == nil {
-		c.pending[o.ID] = &pendingOrder{order: o, file: or.name, line: or.rec.line, rows: 1, lines: or.rec.lines}
+		c.pending[o.ID] = &pendingOrder{order: o, file: or.name, line: or.line, rows: 1, lines: or.lines}
 		c.inputs.OrderRows++
 		return nil
 	}
@@ -199,7 +206,7 @@ func (c *collector) takeLine(or *orderReader, o cxmetrics.Order) error {
 	}
 	p.order = combined
 	p.rows++
-	p.lines += or.rec.lines
+	p.lines += or.lines
 	c.inputs.OrderRows++
 	return nil
 }
@@ -268,10 +275,8 @@ func (c *collector) ready(o cxmetrics.Order) (converted, error) {
 // did, that would be a bug, reported as such.
 func (c *collector) addOrder(o cxmetrics.Order, conv converted) error {
 	o = conv.order
-	for _, add := range []func(cxmetrics.Order) error{c.stats.Add, c.cohorts.Add} {
-		if err := add(o); err != nil {
-			return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
-		}
+	if err := c.sink.add(o); err != nil {
+		return err
 	}
 	c.currency, c.haveCurrency = o.Currency, true
 	c.inputs.Orders++

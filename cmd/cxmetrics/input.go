@@ -180,7 +180,21 @@ func (t *table) token(col string) (string, *rowError) {
 }
 
 func (t *table) errorf(format string, args ...any) *rowError {
-	return &rowError{t.name, t.rec.line, t.rec.lines, fmt.Sprintf(format, args...)}
+	return t.at().errorf(format, args...)
+}
+
+// rowAt is where a record was read: the file, the line it starts on and
+// the lines it spans.
+type rowAt struct {
+	name        string
+	line, lines int
+}
+
+// at returns where the current record was read.
+func (t *table) at() rowAt { return rowAt{t.name, t.rec.line, t.rec.lines} }
+
+func (r rowAt) errorf(format string, args ...any) *rowError {
+	return &rowError{r.name, r.line, r.lines, fmt.Sprintf(format, args...)}
 }
 
 // scanRowError turns a scanner error into a *rowError, or an I/O error
