@@ -469,20 +469,32 @@ func fitSBG(d *sbgData, opts FitOptions) (*SBG, error) {
 		return nil, err
 	}
 	m := &SBG{Alpha: res.params[0], Beta: res.params[1], LogLikelihood: res.logLik, Cohorts: d.cohorts, Customers: int(d.customers)}
-	m.AIC, m.BIC = infoCriteria(2, m.Customers, res.logLik)
 	copy(m.StdErr[:], res.stdErr)
 	copy(m.AtBoundary[:], res.atBoundary)
 	// The sBG's boundaries are also joint: α and β → ∞ with their ratio
 	// fixed (one churn probability for everyone) or → 0 (each customer
 	// leaves at once or never). maximize tests one parameter at a time;
-	// test the ray through both the same way.
+	// test the ray through both the same way. On that flat stretch, where
+	// the optimizer stopped is an accident of its path, and the likelihood
+	// there can still fall short of the limit's in the fourth decimal: go
+	// on along the ray, a factor 1000 at a time, while the likelihood
+	// rises.
 	g := make([]float64, 2)
 	for _, f := range []float64{1.0 / boundaryShift, boundaryShift} {
-		if v := ll([]float64{m.Alpha * f, m.Beta * f}, g); v >= m.LogLikelihood-boundaryLoss {
-			m.AtBoundary = [2]bool{true, true}
-			m.StdErr = [2]float64{}
+		x := []float64{m.Alpha * f, m.Beta * f}
+		v := ll(x, g)
+		if !(v >= m.LogLikelihood-boundaryLoss) {
+			continue
+		}
+		m.AtBoundary = [2]bool{true, true}
+		m.StdErr = [2]float64{}
+		for i := 0; i < 3 && v > m.LogLikelihood && x[0] > 1e-290 && x[1] > 1e-290 && x[0] < 1e290 && x[1] < 1e290; i++ {
+			m.Alpha, m.Beta, m.LogLikelihood = x[0], x[1], v
+			x = []float64{m.Alpha * f, m.Beta * f}
+			v = ll(x, g)
 		}
 	}
+	m.AIC, m.BIC = infoCriteria(2, m.Customers, m.LogLikelihood)
 	return m, nil
 }
 

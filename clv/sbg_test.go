@@ -340,8 +340,17 @@ func TestFitSBGBoundaries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]bool{true, true}, m.AtBoundary)
 	assert.Equal(t, [2]float64{}, m.StdErr)
+	// To the fit's tolerance: its gradient within 1e-8 per customer.
 	assert.InDelta(t, 0.9, v(m.RetentionRate(1)), 1e-6)
 	assert.InDelta(t, 0.9, v(m.RetentionRate(20)), 1e-5)
+	// The log-likelihood is the limit's, the geometric model with churn
+	// 0.1: Σ lost[t] ln(0.1 × 0.9^(t−1)) + 59049 ln(0.9^5).
+	geo := 59049 * 5 * math.Log(0.9)
+	for i, lost := range []float64{10000, 9000, 8100, 7290, 6561} {
+		geo += lost * (math.Log(0.1) + float64(i)*math.Log(0.9))
+	}
+	assert.InDelta(t, geo, m.LogLikelihood, 1e-6)
+	assert.InDelta(t, 4-2*geo, m.AIC, 1e-6)
 	// Half leave at once, the others never: α, β → 0 with α = β.
 	m, err = FitSBG([]int64{10, 5, 5, 5}, FitOptions{})
 	require.NoError(t, err)
