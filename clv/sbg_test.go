@@ -1,7 +1,10 @@
 package clv
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -468,4 +471,23 @@ func TestFitSBGOnSubscriptionCohorts(t *testing.T) {
 	assert.Equal(t, 6, m.Cohorts)
 	assert.Equal(t, 120, m.Customers)
 	assert.True(t, m.Alpha > 0 && m.Beta > 0)
+}
+
+// The README and the package doc print the paper's fits; they must print
+// what the code computes.
+func TestDocsQuoteTheSBGFits(t *testing.T) {
+	var quotes []string
+	for _, survivors := range [][]int64{highEnd, regular} {
+		m, err := FitSBG(survivors, FitOptions{})
+		require.NoError(t, err)
+		quotes = append(quotes, fmt.Sprintf("α = %.3f, β = %.3f, LL = %.1f", m.Alpha, m.Beta, m.LogLikelihood))
+	}
+	for _, path := range []string{"../README.md", "doc.go"} {
+		raw, err := os.ReadFile(path)
+		require.NoError(t, err)
+		text := strings.Join(strings.Fields(strings.ReplaceAll(string(raw), "//", "")), " ")
+		for _, q := range quotes {
+			assert.Contains(t, text, q, path)
+		}
+	}
 }
