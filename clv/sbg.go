@@ -115,9 +115,10 @@ func checkPeriod(t, lo int) error {
 //	S(t) = B(α, β+t) / B(α, β) = Π_{i=1..t} (β+i−1)/(α+β+i−1)
 //
 // S(0) = 1. Times the cohort's size, it projects the cohort's survivors.
-// The product is summed in logarithms, each factor without cancellation, so
-// it is accurate to a few units in the last place; a survival below about
-// 1e-308 is 0. t outside 0..MaxHorizon is cxmetrics.ErrOutOfRange; an
+// The product is summed in logarithms, each factor without cancellation:
+// the relative error grows with t, about 1e-16 at t = 12, 1e-14 at 1,000
+// and 1e-13 at 100,000 (against mpmath); a survival below about 1e-308 is
+// 0. t outside 0..MaxHorizon is cxmetrics.ErrOutOfRange; an
 // invalid model is an error.
 func (m *SBG) Survival(t int) (float64, error) {
 	if err := m.Validate(); err != nil {
@@ -169,7 +170,7 @@ func (m *SBG) RetentionRate(t int) (float64, error) {
 }
 
 // DiscountedExpectedResidualLifetime returns DERL, the expected discounted
-// number of periods a customer who has made renewals renewals will still
+// number of periods a customer who has renewed renewals times will still
 // pay for (Fader & Hardie 2010, "Customer-Base Valuation in a Contractual
 // Setting: The Perils of Ignoring Heterogeneity", Marketing Science 29(1),
 // eq. 6, with n − 1 = renewals):
@@ -191,8 +192,8 @@ func (m *SBG) RetentionRate(t int) (float64, error) {
 // periods). With d = 0, DERL is the expected number of further renewals,
 // (β+renewals)/(α−1), finite only for α > 1; otherwise (α <= 1) it is
 // cxmetrics.ErrOutOfRange, and so are a negative, NaN or infinite d and a
-// negative renewals. The result is at most (1+d)/d; one that does not fit a
-// float64 (d below about 1e-308) is an error.
+// negative renewals. The result is at most (1+d)/d, so it fits a float64
+// unless d is below about 1e-308; one that does not is an error.
 //
 // The hypergeometric function is evaluated with gonum's mathext.Hypergeo
 // where Cephes sums its defining series, z = 1/(1+d) <= 0.9 (d >= 1/9),
