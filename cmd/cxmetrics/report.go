@@ -25,9 +25,14 @@ type Report struct {
 	// SubscriptionCohorts groups subscribers by the period of their first
 	// payment: active = paying at the end of period k, revenue = their MRR.
 	SubscriptionCohorts *CohortFigures `json:"subscription_cohorts"`
-	NPS                 *NPSFigures    `json:"nps"`
-	CSAT                *ScaleFigures  `json:"csat"`
-	CES                 *ScaleFigures  `json:"ces"`
+	// SBG is the sBG model fitted on the subscription cohorts; null
+	// without subscriptions or when the data cannot be fitted, and then
+	// SBGNote says why.
+	SBG     *SBGFigures   `json:"sbg"`
+	SBGNote string        `json:"-"`
+	NPS     *NPSFigures   `json:"nps"`
+	CSAT    *ScaleFigures `json:"csat"`
+	CES     *ScaleFigures `json:"ces"`
 }
 
 // schemaVersion names the JSON layout; it changes when a field changes
@@ -211,13 +216,16 @@ func (c *collector) report() (*Report, error) {
 		return nil, err
 	}
 	rep.Inputs.Conversions = c.conversions()
+	var until time.Time
 	if series, err := c.mrr.Series(); err == nil {
 		rep.MRR = mrrFigures(series)
+		until = series.Until
 	} else if !errors.Is(err, cxmetrics.ErrNoData) {
 		return nil, err
 	}
 	if table, err := c.mrr.Cohorts(); err == nil {
 		rep.SubscriptionCohorts = cohortFigures(table)
+		rep.SBG, rep.SBGNote = sbgFigures(table, until)
 	} else if !errors.Is(err, cxmetrics.ErrNoData) {
 		return nil, err
 	}
