@@ -185,7 +185,7 @@ func (c *collector) takeRow(or rowAt, o cxmetrics.Order) error {
 		}
 	}
 	c.inputs.OrderRows++
-	return c.addOrder(o, conv)
+	return c.addOrder(conv)
 }
 
 // takeLine adds an invoice line to its order (-rows lines).
@@ -223,7 +223,7 @@ func (c *collector) flushLines() error {
 	for _, p := range orders {
 		conv, err := c.ready(p.order)
 		if err == nil {
-			err = c.addOrder(p.order, conv)
+			err = c.addOrder(conv)
 		}
 		if err != nil {
 			re := &rowError{p.file, p.line, p.lines, fmt.Sprintf("order %s of %d lines: %s", quote(p.order.ID), p.rows, detail(err))}
@@ -270,11 +270,11 @@ func (c *collector) ready(o cxmetrics.Order) (converted, error) {
 	return out, nil
 }
 
-// addOrder adds a checked order to every accumulator. They do not refuse
-// it, since the reader and ready checked everything they check; if one
-// did, that would be a bug, reported as such.
-func (c *collector) addOrder(o cxmetrics.Order, conv converted) error {
-	o = conv.order
+// addOrder adds an order made ready (converted) to every accumulator.
+// They do not refuse it, since the reader and ready checked everything
+// they check; if one did, that would be a bug, reported as such.
+func (c *collector) addOrder(conv converted) error {
+	o := conv.order
 	if err := c.sink.add(o); err != nil {
 		return err
 	}
