@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
@@ -195,6 +196,9 @@ func (c *collector) takeLine(or rowAt, o cxmetrics.Order) error {
 	}
 	p := c.pending[o.ID]
 	if p == nil {
+		// The strings of a parsed row share the memory of its whole chunk:
+		// copy those kept to the end of the file.
+		o.ID, o.CustomerID, o.Currency = strings.Clone(o.ID), strings.Clone(o.CustomerID), strings.Clone(o.Currency)
 		c.pending[o.ID] = &pendingOrder{order: o, file: or.name, line: or.line, rows: 1, lines: or.lines}
 		c.inputs.OrderRows++
 		return nil
@@ -278,7 +282,9 @@ func (c *collector) addOrder(conv converted) error {
 	if err := c.sink.add(o); err != nil {
 		return err
 	}
-	c.currency, c.haveCurrency = o.Currency, true
+	if !c.haveCurrency {
+		c.currency, c.haveCurrency = strings.Clone(o.Currency), true
+	}
 	c.inputs.Orders++
 	if o.IsRefund() {
 		c.refunds++
@@ -290,7 +296,7 @@ func (c *collector) addOrder(conv converted) error {
 		cv := c.converted[conv.from]
 		if cv == nil {
 			cv = &conversion{dates: map[string]bool{}}
-			c.converted[conv.from] = cv
+			c.converted[strings.Clone(conv.from)] = cv
 		}
 		cv.orders++
 		cv.dates[conv.date.Format(time.DateOnly)] = true
