@@ -357,3 +357,49 @@ func BenchmarkOrderDedup(b *testing.B) {
 	b.ReportMetric(perOrder, "B/order")
 	b.ReportMetric(perOrder-float64(idBytes)/float64(len(orders)), "B/order-without-ID")
 }
+
+// millionCustomers returns OrderStats of 1,000,000 customers (3,000,000
+// orders, one in twenty a refund), built once.
+var millionCustomers = sync.OnceValue(func() *OrderStats {
+	r := rand.New(rand.NewPCG(7, 1_000_000))
+	base := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	var s OrderStats
+	for i := range 3_000_000 {
+		cents := int64(100 + r.IntN(19901))
+		if r.IntN(20) == 0 {
+			cents = -int64(1 + r.IntN(5000))
+		}
+		o := Order{CustomerID: fmt.Sprintf("cust-%07d", i%1_000_000), Time: base.Add(time.Duration(r.Int64N(int64(730 * 24 * time.Hour)))), Amount: decimal.New(cents, -2)}
+		if err := s.Add(o); err != nil {
+			panic(err)
+		}
+	}
+	s.Customers() // fold
+	return &s
+})
+
+// BenchmarkCustomerFigures times the figures that need every customer at
+// once, at 1,000,000 customers: the AOV tiers at the terciles and RFM.
+func BenchmarkCustomerFigures(b *testing.B) {
+	s := millionCustomers()
+	asOf := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.Run("Summaries", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			s.Summaries()
+		}
+	})
+	b.Run("SegmentByAOVTerciles", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, _, err := SegmentByAOVTerciles(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("RFM", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := RFM(s, asOf, 5); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
