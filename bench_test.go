@@ -403,3 +403,63 @@ func BenchmarkCustomerFigures(b *testing.B) {
 		}
 	})
 }
+
+// benchSpans returns n subscription spans of n/10 customers over 36 months:
+// each customer's subscription changes plan every few months (the spans
+// follow one another), a fifth of them pay yearly, and one span in eight
+// ends in a cancellation, the next starting after a gap (a win-back).
+func benchSpans(n int) []SubscriptionSpan {
+	r := rand.New(rand.NewPCG(36, uint64(n)))
+	base := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	month := 30 * 24 * time.Hour
+	spans := make([]SubscriptionSpan, 0, n)
+	for c := 0; len(spans) < n; c++ {
+		id := fmt.Sprintf("cust-%07d", c)
+		at := base.Add(time.Duration(r.Int64N(int64(6 * month))))
+		interval := BillingInterval{Unit: Month, Count: 1}
+		if r.IntN(5) == 0 {
+			interval = BillingInterval{Unit: Year, Count: 1}
+		}
+		for k := 0; k < 10 && len(spans) < n; k++ {
+			end := at.Add(time.Duration(1+r.IntN(5)) * month / 2)
+			spans = append(spans, SubscriptionSpan{CustomerID: id, SubscriptionID: fmt.Sprintf("s%d", c), Start: at, End: end,
+				Amount: decimal.New(int64(900+r.IntN(20000)), -2), Interval: interval})
+			at = end
+			if r.IntN(8) == 0 {
+				at = at.Add(time.Duration(r.IntN(3)) * month)
+			}
+		}
+	}
+	r.Shuffle(len(spans), func(i, j int) { spans[i], spans[j] = spans[j], spans[i] })
+	return spans
+}
+
+// BenchmarkMRRBuilder adds 1,000,000 spans of 100,000 customers over 36
+// months to a monthly MRRBuilder and computes its series, reporting the
+// time per span and the live memory per span.
+func BenchmarkMRRBuilder(b *testing.B) {
+	spans := benchSpans(1_000_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var m MRRBuilder
+		for _, s := range spans {
+			if err := m.Add(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := m.Series(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(spans)), "ns/span")
+	var kept *MRRBuilder
+	b.ReportMetric(liveBytes(func() {
+		kept = new(MRRBuilder)
+		for _, s := range spans {
+			_ = kept.Add(s)
+		}
+	}, func() int64 { return kept.Spans() }), "B/span")
+	runtime.KeepAlive(spans)
+}
