@@ -132,7 +132,7 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 	if parallelReading {
 		return c.readOrdersParallel(or)
 	}
-	c.sink = newOrderSink(c, 1)
+	c.sink = newOrderSink(c, 0)
 	if err := c.takeRows(or); err != nil {
 		return err
 	}

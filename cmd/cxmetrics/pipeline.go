@@ -26,10 +26,10 @@ import (
 //     assembly of invoice lines all see the rows in the order of the
 //     file, so the first bad line is the one reported and every count is
 //     the sequential one;
-//   - the orders it accepts go to GOMAXPROCS accumulators by a hash of the
-//     customer ID, so no customer is in two of them, and are merged at the
-//     end (the library's results do not depend on the order of adds or
-//     merges).
+//   - the orders it accepts go to GOMAXPROCS/2 (at least one) accumulators
+//     by a hash of the customer ID, so no customer is in two of them, each
+//     in a goroutine of its own, and are merged at the end (the library's
+//     results do not depend on the order of adds or merges).
 //
 // Memory is bounded per worker: a few chunks in flight and a batch of
 // orders per accumulator.
@@ -114,7 +114,10 @@ func (c *collector) readOrdersParallel(or *orderReader) error {
 		}
 	}()
 
-	sink := newOrderSink(c, workers)
+	// Half the processors accumulate, in one goroutine per partition; the
+	// rest parse and take rows. (On 2 cores one partition is quickest and
+	// holds the least: no merge.)
+	sink := newOrderSink(c, max(1, workers/2))
 	c.sink = sink
 	read := or.scan.read
 	for item := range items {
@@ -275,9 +278,11 @@ type partition struct {
 // partitionBatch is the orders sent to a partition at once.
 const partitionBatch = 4096
 
+// newOrderSink returns a sink with parts partitions, or one that adds to
+// the collector's accumulators directly for parts 0.
 func newOrderSink(c *collector, parts int) *orderSink {
 	s := &orderSink{c: c, seed: maphash.MakeSeed()}
-	if parts <= 1 {
+	if parts < 1 {
 		return s
 	}
 	for range parts {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -140,6 +141,14 @@ func reportBothWays(t *testing.T, orders []byte, gz bool, args ...string) {
 	assert.Equal(t, code, pcode, "exit code")
 	assert.Equal(t, out, pout, "report")
 	assert.Equal(t, errOut, perrOut, "messages")
+	// With more processors the accepted orders go to several partitions,
+	// merged at the end: the same again.
+	saved := runtime.GOMAXPROCS(5)
+	defer runtime.GOMAXPROCS(saved)
+	pcode, pout, perrOut = runWith(true)
+	assert.Equal(t, code, pcode, "exit code, 2 partitions")
+	assert.Equal(t, out, pout, "report, 2 partitions")
+	assert.Equal(t, errOut, perrOut, "messages, 2 partitions")
 }
 
 func TestParallelReadingMatchesSequential(t *testing.T) {
