@@ -1,7 +1,6 @@
 package cxbeam
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -237,10 +236,6 @@ func (p *MRRPart) add(o *MRRPart) error {
 	}
 	return nil
 }
-
-// errNoFigures reports a combine that ended without any element, which
-// the seed element of every global combine rules out.
-var errNoFigures = errors.New("cxbeam: no figures")
 
 // decimalOf parses a decimal written by String.
 func decimalOf(s string) (decimal.Decimal, error) { return decimal.NewFromString(s) }

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"time"
 	_ "time/tzdata" // -tz works on workers without a time zone database
@@ -175,13 +174,4 @@ func dirOf(path string) string {
 		}
 	}
 	return "."
-}
-
-// readAllClose reads r to its end and closes it.
-func readAllClose(r io.ReadCloser) ([]byte, error) {
-	b, err := io.ReadAll(r)
-	if cerr := r.Close(); err == nil {
-		err = cerr
-	}
-	return b, err
 }

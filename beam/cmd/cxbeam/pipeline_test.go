@@ -161,6 +161,9 @@ func TestPipelineEqualsCommandOnGeneratedData(t *testing.T) {
 				got := runPipeline(t, unlifted, append(tt.args, "-shards", "7")...)
 				assert.JSONEq(t, string(want), string(got))
 				assert.Equal(t, string(want), string(got), "byte for byte")
+				for _, part := range []string{`"aov_tiers": {`, `"cohorts": {`, `"series": {`, `"mrr": {`, `"subscription_cohorts": {`, `"nps": {`} {
+					assert.Contains(t, string(got), part, "the report has every part")
+				}
 			})
 		}
 	}
@@ -292,6 +295,7 @@ func TestPipelineDeadLetters(t *testing.T) {
 			got, err := os.ReadFile(out)
 			require.NoError(t, err)
 			assert.Equal(t, string(want), string(got))
+			assert.Contains(t, string(got), `"skip_reasons": [`)
 			dead := readDeadLetters(t, cfg.deadLetter)
 			assert.Len(t, dead, tt.badRows, "%q", dead)
 			for _, d := range dead {
