@@ -198,13 +198,21 @@ func periodOf(opts CohortOptions, t time.Time, what string) (int32, error) {
 	return p, nil
 }
 
-// sameCalendar returns ErrInconsistent unless the two results cut time the
-// same way.
-func sameCalendar(what string, p Period, zone string, op Period, ozone string) error {
-	if p != op || zone != ozone {
-		return errorf(ErrInconsistent, "adding %s by %s in %s to %s by %s in %s", what, op, ozone, what, p, zone)
+// calendars returns the calendars of two results to add, or
+// ErrInconsistent unless they cut time the same way.
+func calendars(what string, p Period, loc *time.Location, op Period, oloc *time.Location) (CohortOptions, CohortOptions, error) {
+	opts, zone, err := calendarOf(p, loc)
+	if err != nil {
+		return opts, opts, err
 	}
-	return nil
+	oopts, ozone, err := calendarOf(op, oloc)
+	if err != nil {
+		return opts, oopts, err
+	}
+	if p != op || zone != ozone {
+		return opts, oopts, errorf(ErrInconsistent, "adding %s by %s in %s to %s by %s in %s", what, op, ozone, what, p, zone)
+	}
+	return opts, oopts, nil
 }
 
 // cohortRows checks a table's rows and returns their first periods and the
@@ -257,15 +265,8 @@ func (t *CohortTable) AddDisjoint(other *CohortTable) error {
 	if len(t.Rows) == 0 && t.Unattributed.IsZero() {
 		t.Period, t.Location = other.Period, other.Location
 	}
-	opts, zone, err := calendarOf(t.Period, t.Location)
+	opts, oopts, err := calendars("a cohort table", t.Period, t.Location, other.Period, other.Location)
 	if err != nil {
-		return err
-	}
-	oopts, ozone, err := calendarOf(other.Period, other.Location)
-	if err != nil {
-		return err
-	}
-	if err := sameCalendar("a cohort table", t.Period, zone, other.Period, ozone); err != nil {
 		return err
 	}
 	firsts, last, err := t.cohortRows(opts)
@@ -351,15 +352,8 @@ func (s *Series) AddDisjoint(other *Series) error {
 	if len(s.Rows) == 0 {
 		s.Period, s.Location, s.Window = other.Period, other.Location, other.Window
 	}
-	opts, zone, err := calendarOf(s.Period, s.Location)
+	opts, oopts, err := calendars("a series", s.Period, s.Location, other.Period, other.Location)
 	if err != nil {
-		return err
-	}
-	oopts, ozone, err := calendarOf(other.Period, other.Location)
-	if err != nil {
-		return err
-	}
-	if err := sameCalendar("a series", s.Period, zone, other.Period, ozone); err != nil {
 		return err
 	}
 	if s.Window != other.Window {
@@ -533,15 +527,8 @@ func (s *MRRSeries) AddDisjoint(other *MRRSeries) error {
 	if len(s.Rows) == 0 {
 		s.Period, s.Location, s.Until = other.Period, other.Location, other.Until
 	}
-	opts, zone, err := calendarOf(s.Period, s.Location)
+	opts, oopts, err := calendars("an MRR series", s.Period, s.Location, other.Period, other.Location)
 	if err != nil {
-		return err
-	}
-	oopts, ozone, err := calendarOf(other.Period, other.Location)
-	if err != nil {
-		return err
-	}
-	if err := sameCalendar("an MRR series", s.Period, zone, other.Period, ozone); err != nil {
 		return err
 	}
 	if !s.Until.Equal(other.Until) {

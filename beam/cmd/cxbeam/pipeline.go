@@ -163,6 +163,16 @@ func open(ctx context.Context, path string) (io.Reader, func() error, error) {
 	return br, closeFn, nil
 }
 
+// openIn opens a file to read in the time zone named location.
+func openIn(ctx context.Context, path, location string) (io.Reader, *time.Location, func() error, error) {
+	loc, err := time.LoadLocation(location)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, closeFn, err := open(ctx, path)
+	return r, loc, closeFn, err
+}
+
 // badRow turns a reader's error into a bad row, or returns it when it is
 // not a bad row (an I/O error fails the job).
 func badRow(err error, phase, rows int, counted bool) (cxbeam.BadRow, error) {
@@ -186,11 +196,7 @@ type markFn struct {
 }
 
 func (f *markFn) ProcessElement(ctx context.Context, path string, emit func(*cxbeam.Figures)) error {
-	loc, err := time.LoadLocation(f.Location)
-	if err != nil {
-		return err
-	}
-	r, closeFn, err := open(ctx, path)
+	r, loc, closeFn, err := openIn(ctx, path, f.Location)
 	if err != nil {
 		return err
 	}
@@ -243,11 +249,7 @@ type readOrdersFn struct {
 
 func (f *readOrdersFn) ProcessElement(ctx context.Context, path string, currency *cxbeam.Figures,
 	emit func(cxbeam.Located), bad func(cxbeam.BadRow), counts func(*cxbeam.Figures)) error {
-	loc, err := time.LoadLocation(f.Location)
-	if err != nil {
-		return err
-	}
-	r, closeFn, err := open(ctx, path)
+	r, loc, closeFn, err := openIn(ctx, path, f.Location)
 	if err != nil {
 		return err
 	}
@@ -376,11 +378,7 @@ type readSpansFn struct {
 
 func (f *readSpansFn) ProcessElement(ctx context.Context, path string, currency *cxbeam.Figures,
 	emit func(cxmetrics.SubscriptionSpan), bad func(cxbeam.BadRow), counts func(*cxbeam.Figures)) error {
-	loc, err := time.LoadLocation(f.Location)
-	if err != nil {
-		return err
-	}
-	r, closeFn, err := open(ctx, path)
+	r, loc, closeFn, err := openIn(ctx, path, f.Location)
 	if err != nil {
 		return err
 	}
@@ -429,11 +427,7 @@ type readResponsesFn struct {
 }
 
 func (f *readResponsesFn) ProcessElement(ctx context.Context, path string, emit func(cxbeam.Response), bad func(cxbeam.BadRow), counts func(*cxbeam.Figures)) error {
-	loc, err := time.LoadLocation(f.Location)
-	if err != nil {
-		return err
-	}
-	r, closeFn, err := open(ctx, path)
+	r, loc, closeFn, err := openIn(ctx, path, f.Location)
 	if err != nil {
 		return err
 	}
