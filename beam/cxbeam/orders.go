@@ -144,23 +144,35 @@ type buildShardFn struct {
 }
 
 func (f *buildShardFn) ProcessElement(_ int, orders func(*cxmetrics.Order) bool, emit func(*Figures), emitStats func(*cxmetrics.OrderStats)) error {
-	opts, err := cohortOptions(f.Period, f.Location)
+	fig, stats, err := shardFigures(f.Period, f.Location, f.Window, orders)
 	if err != nil {
 		return err
 	}
+	emit(fig)
+	emitStats(stats)
+	return nil
+}
+
+// shardFigures builds the figures of one shard's orders, and its
+// customers' stats for the passes of the tiers.
+func shardFigures(period, location string, window int, orders func(*cxmetrics.Order) bool) (*Figures, *cxmetrics.OrderStats, error) {
+	opts, err := cohortOptions(period, location)
+	if err != nil {
+		return nil, nil, err
+	}
 	cohorts, err := cxmetrics.NewCohortBuilder(opts)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	stats := new(cxmetrics.OrderStats)
 	var o cxmetrics.Order
 	var refunds int64
 	for orders(&o) {
 		if err := stats.Add(o); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if err := cohorts.Add(o); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if o.IsRefund() {
 			refunds++
@@ -171,19 +183,19 @@ func (f *buildShardFn) ProcessElement(_ int, orders func(*cxmetrics.Order) bool,
 		// No purchase: everything is unattributed revenue.
 		part.Table = &cxmetrics.CohortTable{Period: opts.Period, Location: opts.Location, Unattributed: stats.Revenue()}
 	} else if err != nil {
-		return err
+		return nil, nil, err
 	}
-	plain, err := cohorts.Series(f.Window)
+	plain, err := cohorts.Series(window)
 	if err == nil {
 		last := plain.Rows[len(plain.Rows)-1].Start
-		part.Series, err = cohorts.SeriesThrough(f.Window, addPeriods(last, opts.Period, f.Window))
+		part.Series, err = cohorts.SeriesThrough(window, addPeriods(last, opts.Period, window))
 	}
 	if err != nil && !errors.Is(err, cxmetrics.ErrNoData) {
-		return err
+		return nil, nil, err
 	}
 	aovs, err := customerAOVs(stats)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	part.Buckets = map[string]int64{}
 	for _, a := range aovs {
@@ -191,9 +203,7 @@ func (f *buildShardFn) ProcessElement(_ int, orders func(*cxmetrics.Order) bool,
 	}
 	fig := NewFigures()
 	fig.Orders = part
-	emit(fig)
-	emitStats(stats)
-	return nil
+	return fig, stats, nil
 }
 
 // addPeriods returns an instant n periods after t, a period's start.

@@ -99,16 +99,26 @@ func tercileRanks(n int64) []int64 { return []int64{n / 3, 2 * n / 3} }
 type candidatesFn struct{}
 
 func (f *candidatesFn) ProcessElement(stats *cxmetrics.OrderStats, whole *Figures, emit func(*Figures)) error {
+	out, err := shardCandidates(stats, whole)
+	if out != nil {
+		emit(out)
+	}
+	return err
+}
+
+// shardCandidates returns a shard's AOVs in the buckets of the terciles,
+// nil when there are no customers.
+func shardCandidates(stats *cxmetrics.OrderStats, whole *Figures) (*Figures, error) {
 	if whole.Orders == nil || whole.Orders.Totals.Customers == 0 {
-		return nil
+		return nil, nil
 	}
 	names, _, err := rankBuckets(whole.Orders.Buckets, tercileRanks(whole.Orders.Totals.Customers))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	aovs, err := customerAOVs(stats)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := NewFigures()
 	out.Candidates = map[string]int64{}
@@ -117,8 +127,7 @@ func (f *candidatesFn) ProcessElement(stats *cxmetrics.OrderStats, whole *Figure
 			out.Candidates[a.AOV.String()]++
 		}
 	}
-	emit(out)
-	return nil
+	return out, nil
 }
 
 // thresholds returns the tercile thresholds from the bucket counts and the
@@ -164,19 +173,28 @@ func thresholds(whole, candidates *Figures) (cxmetrics.TierThresholds, error) {
 type tiersFn struct{}
 
 func (f *tiersFn) ProcessElement(stats *cxmetrics.OrderStats, whole, candidates *Figures, emit func(*Figures)) error {
+	out, err := shardTiers(stats, whole, candidates)
+	if out != nil {
+		emit(out)
+	}
+	return err
+}
+
+// shardTiers sums a shard's customers per tier at the thresholds, nil when
+// there are no customers.
+func shardTiers(stats *cxmetrics.OrderStats, whole, candidates *Figures) (*Figures, error) {
 	if whole.Orders == nil || whole.Orders.Totals.Customers == 0 {
-		return nil
+		return nil, nil
 	}
 	th, err := thresholds(whole, candidates)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	customers, err := cxmetrics.SegmentByAOV(stats, th)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := NewFigures()
 	out.Tiers = &Tiers{Thresholds: th, Summaries: cxmetrics.SummarizeTiers(customers)}
-	emit(out)
-	return nil
+	return out, nil
 }
