@@ -78,14 +78,6 @@ func (b *orderBatch) add(id string, h uint64, ev orderEvent) bool {
 // pending reports whether the batch holds events.
 func (b *orderBatch) pending() bool { return len(b.events) > 0 }
 
-// amount returns the exact amount of ev.
-func (b *orderBatch) amount(ev *orderEvent) decimal.Decimal {
-	if ev.flags&eventBig != 0 {
-		return b.bigs[ev.units]
-	}
-	return decimal.New(ev.units, -int32(ev.scale))
-}
-
 // resolve numbers the batch's customers in t, adding new ones with state
 // fresh, and returns the events sorted by customer number, in the order
 // they were added within a customer. The caller folds them and then calls

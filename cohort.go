@@ -451,13 +451,6 @@ func (b *CohortBuilder) clone() *CohortBuilder {
 	return &c
 }
 
-// folded returns b with no pending event: b itself after a flush, for the
-// pointer methods.
-func (b *CohortBuilder) folded() *CohortBuilder {
-	b.flush()
-	return b
-}
-
 // foldedCopy returns a builder with b's orders and no pending event,
 // without changing b: b when nothing is pending, else a folded clone. The
 // value-receiver encoders use it, since a value shares b's slices and must

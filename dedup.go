@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"hash/maphash"
 	"math"
-	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -63,14 +62,21 @@ func describeOrder(o *Order) string {
 // customer. It is not safe for concurrent use.
 type OrderDedup struct {
 	seed       maphash.Seed
-	slots      []int32        // open addressing: 1 + entry number; 0 is empty
+	slots      []dedupSlot    // open addressing, at most 3/4 full
 	chunks     [][]dedupEntry // the entries, entryChunk at a time: no growth slack
 	n          int32          // entries in use
 	ids        [][]byte       // the order IDs, one after another, in chunks of idChunk bytes
-	customers  customerTable[struct{}]
-	currencies []string // currency codes by index; index 0 is ""
+	currencies []string       // currency codes by index; index 0 is ""
 	extra      map[int32]*dedupExtra
 	deliveries int64 // orders seen, duplicates included
+}
+
+// dedupSlot is one slot of the hash index: 32 bits of the ID's hash, so
+// that a probe passes over other IDs without reading their entries, and
+// the entry's number + 1 (0 is an empty slot).
+type dedupSlot struct {
+	tag   uint32
+	entry int32
 }
 
 // dedupEntry is one distinct order in 32 bytes. What does not fit (a time
@@ -79,7 +85,7 @@ type OrderDedup struct {
 type dedupEntry struct {
 	nanos int64  // the instant as Unix nanoseconds
 	units int64  // the amount in 10^-scale units
-	who   uint64 // customer number << 32 | position
+	who   uint64 // customer ID length << 32 | position; the customer ID follows the order ID
 	meta  uint64 // ID offset << 32 | ID length << 16 | currency << 8 | scale << 3 | flags
 }
 
@@ -91,10 +97,11 @@ const (
 
 // dedupExtra holds what an entry could not: set fields only.
 type dedupExtra struct {
-	time   time.Time
-	amount decimal.Decimal
-	id     string
-	at     int64
+	time     time.Time
+	amount   decimal.Decimal
+	id       string
+	customer string
+	at       int64
 }
 
 // dedupKey is an order's content in comparable form.
@@ -181,8 +188,7 @@ func (d *OrderDedup) sameContent(e int32, k *dedupKey) bool {
 		prev := d.key(e)
 		return prev.sameContent(k)
 	}
-	cust, ok := d.customers.lookup(k.customer)
-	if !ok || uint64(cust) != ent.who>>32 || d.currencies[ent.meta>>8&0xff] != k.currency {
+	if string(d.customerBytes(ent)) != k.customer || d.currencies[ent.meta>>8&0xff] != k.currency {
 		return false
 	}
 	if y := k.instant.UTC().Year(); y <= 1678 || y >= 2262 || k.instant.UnixNano() != ent.nanos {
@@ -231,28 +237,38 @@ func (d *OrderDedup) Duplicates() int64 { return d.deliveries - int64(d.n) }
 // Orders returns the number of distinct orders seen.
 func (d *OrderDedup) Orders() int64 { return int64(d.n) }
 
-// home returns the slot where a hash starts its probe: the hash scaled to
+// home returns the slot where a tag starts its probe: the tag scaled to
 // the table's size (Lemire's multiply-shift), so the size need not be a
-// power of two and the table can grow by half instead of doubling.
-func (d *OrderDedup) home(id string) int {
-	hi, _ := bits.Mul64(maphash.String(d.seed, id), uint64(len(d.slots)))
-	return int(hi)
+// power of two and the table can grow by half instead of doubling, and a
+// slot's tag is all it takes to move it when the table grows. A tag is 32
+// bits of the ID's hash; IDs whose homes are near share its high bits but
+// rarely all 32, so a probe rarely reads an entry that is not the one
+// sought.
+func (d *OrderDedup) home(tag uint32) int {
+	return int(uint64(tag) * uint64(len(d.slots)) >> 32)
+}
+
+// dedupSpot is a slot found for an ID, with the ID's tag.
+type dedupSpot struct {
+	slot int
+	tag  uint32
 }
 
 // find returns the slot of id: the slot holding it (found), or the empty
-// slot where it would go.
-func (d *OrderDedup) find(id string) (slot int, entry int32, found bool) {
+// slot where it would go, with the ID's hash tag for the slot.
+func (d *OrderDedup) find(id string) (slot dedupSpot, entry int32, found bool) {
 	if d.slots == nil {
 		d.seed = maphash.MakeSeed()
-		d.slots = make([]int32, 16)
+		d.slots = make([]dedupSlot, 16)
 	}
-	for s := d.home(id); ; {
-		e := d.slots[s] - 1
-		if e < 0 {
-			return s, 0, false
+	tag := uint32(maphash.String(d.seed, id) >> 32)
+	for s := d.home(tag); ; {
+		v := d.slots[s]
+		if v.entry == 0 {
+			return dedupSpot{s, tag}, 0, false
 		}
-		if d.idIs(e, id) {
-			return s, e, true
+		if v.tag == tag && d.idIs(v.entry-1, id) {
+			return dedupSpot{s, tag}, v.entry - 1, true
 		}
 		if s++; s == len(d.slots) {
 			s = 0
@@ -275,29 +291,33 @@ const maxLoadNum, maxLoadDen = 3, 4
 
 // insert adds k as a new entry in the empty slot, growing the index by half
 // when it is three quarters full.
-func (d *OrderDedup) insert(slot int, k *dedupKey) {
+func (d *OrderDedup) insert(at dedupSpot, k *dedupKey) {
 	e := d.n
 	if int(e)%entryChunk == 0 {
 		d.chunks = append(d.chunks, make([]dedupEntry, entryChunk))
 	}
 	*d.entry(e) = d.pack(e, k)
 	d.n++
-	d.slots[slot] = e + 1
+	d.slots[at.slot] = dedupSlot{at.tag, e + 1}
 	if maxLoadDen*int(d.n) > maxLoadNum*len(d.slots) {
 		d.rehash(len(d.slots) + len(d.slots)/2)
 	}
 }
 
 func (d *OrderDedup) rehash(size int) {
-	d.slots = make([]int32, size)
-	for e := range d.n {
-		s := d.home(d.idOf(e))
-		for d.slots[s] != 0 {
+	old := d.slots
+	d.slots = make([]dedupSlot, size)
+	for _, v := range old {
+		if v.entry == 0 {
+			continue
+		}
+		s := d.home(v.tag)
+		for d.slots[s].entry != 0 {
 			if s++; s == size {
 				s = 0
 			}
 		}
-		d.slots[s] = e + 1
+		d.slots[s] = v
 	}
 }
 
@@ -311,17 +331,35 @@ const (
 // entry returns entry e.
 func (d *OrderDedup) entry(e int32) *dedupEntry { return &d.chunks[e/entryChunk][e%entryChunk] }
 
-// storeID appends an ID of fewer than idChunk bytes and returns its offset:
-// chunk number << 16 | position.
-func (d *OrderDedup) storeID(id string) uint64 {
+// storeIDs appends an order ID and its customer's ID, together fewer than
+// idChunk bytes, and returns the order ID's offset: chunk number << 16 |
+// position. The customer ID follows it in the same chunk.
+func (d *OrderDedup) storeIDs(id, customer string) uint64 {
 	last := len(d.ids) - 1
-	if last < 0 || len(d.ids[last])+len(id) > idChunk {
+	if last < 0 || len(d.ids[last])+len(id)+len(customer) > idChunk {
 		d.ids = append(d.ids, make([]byte, 0, idChunk))
 		last++
 	}
 	off := uint64(last)<<16 | uint64(len(d.ids[last]))
-	d.ids[last] = append(d.ids[last], id...)
+	d.ids[last] = append(append(d.ids[last], id...), customer...)
 	return off
+}
+
+// customerBytes returns the stored bytes of the customer ID of an entry
+// without extra.
+func (d *OrderDedup) customerBytes(ent *dedupEntry) []byte {
+	off, idLen := ent.meta>>32, ent.meta>>16&0xffff
+	c, p := off>>16, off&0xffff+idLen
+	return d.ids[c][p : p+ent.who>>32]
+}
+
+// customerOf returns the customer ID of entry e.
+func (d *OrderDedup) customerOf(e int32) string {
+	ent := d.entry(e)
+	if ent.meta&flagExtraIDOrSpot != 0 {
+		return d.extra[e].customer
+	}
+	return string(d.customerBytes(ent))
 }
 
 // idBytes returns the stored bytes of an ID.
@@ -351,14 +389,12 @@ func (d *OrderDedup) pack(e int32, k *dedupKey) dedupEntry {
 	if flags&flagExtraAmount != 0 {
 		scale, ent.units = 0, 0
 	}
-	_, cust := d.customers.get(k.customer, struct{}{})
 	var offset, length uint64
-	if len(k.id) < 1<<16 && len(d.ids) < 1<<16 && k.at < 1<<32 {
-		offset, length = d.storeID(k.id), uint64(len(k.id))
-		ent.who = uint64(cust)<<32 | uint64(k.at)
+	if len(k.id)+len(k.customer) < idChunk && len(d.ids) < 1<<16 && k.at < 1<<32 {
+		offset, length = d.storeIDs(k.id, k.customer), uint64(len(k.id))
+		ent.who = uint64(len(k.customer))<<32 | uint64(k.at)
 	} else {
 		flags |= flagExtraIDOrSpot
-		ent.who = uint64(cust) << 32
 	}
 	ent.meta = offset<<32 | length<<16 | uint64(d.currencyIndex(k.currency))<<8 | uint64(scale)<<3 | flags
 	if flags != 0 {
@@ -370,7 +406,7 @@ func (d *OrderDedup) pack(e int32, k *dedupKey) dedupEntry {
 			x.amount = k.amount
 		}
 		if flags&flagExtraIDOrSpot != 0 {
-			x.id, x.at = strings.Clone(k.id), k.at
+			x.id, x.customer, x.at = strings.Clone(k.id), strings.Clone(k.customer), k.at
 		}
 		if d.extra == nil {
 			d.extra = make(map[int32]*dedupExtra)
@@ -409,7 +445,7 @@ func (d *OrderDedup) key(e int32) dedupKey {
 	if flags != 0 {
 		x = d.extra[e]
 	}
-	k := dedupKey{id: d.idOf(e), customer: d.customers.id(int32(ent.who >> 32)), currency: d.currencies[ent.meta>>8&0xff]}
+	k := dedupKey{id: d.idOf(e), customer: d.customerOf(e), currency: d.currencies[ent.meta>>8&0xff]}
 	if flags&flagExtraTime != 0 {
 		k.instant = x.time
 	} else {

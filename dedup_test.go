@@ -226,3 +226,62 @@ func TestRateTableAndConvert(t *testing.T) {
 	_, err = NewRateTable("XXX", nil)
 	assert.ErrorIs(t, err, ErrUnknownCurrency)
 }
+
+// FuzzOrderDedup feeds deliveries drawn from the fuzzer's bytes (IDs and
+// customers from empty-ish to long, times outside the nanosecond range,
+// amounts beyond int64 units, positions) to an OrderDedup and checks every
+// answer against a map of the first delivery of each ID, then its binary
+// round trip and its merge from two shards.
+func FuzzOrderDedup(f *testing.F) {
+	f.Add([]byte("abcabcxyz\x00\x01\x02\xff"), uint8(3))
+	f.Add([]byte(strings.Repeat("q", 300)), uint8(200))
+	f.Fuzz(func(t *testing.T, data []byte, spread uint8) {
+		var d, shardA, shardB OrderDedup
+		seen := map[string]Order{}
+		first := map[string]int64{}
+		times := []time.Time{time.Unix(5, 7), time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 1, time.UTC)}
+		amounts := []decimal.Decimal{decimal.New(5, -2), decimal.RequireFromString("123456789012345678901234"), decimal.New(-3, 0), decimal.New(50, -3)}
+		for i := 0; i+3 <= len(data); i += 3 {
+			a, b, c := data[i], data[i+1], data[i+2]
+			id := fmt.Sprintf("o%d", int(a)%(1+int(spread)))
+			if a%7 == 0 {
+				id += strings.Repeat("L", int(b)*300)
+			}
+			o := Order{ID: id, CustomerID: fmt.Sprintf("c%d", b%3), Time: times[int(c)%len(times)], Amount: amounts[int(c>>2)%len(amounts)]}
+			at := int64(c) * int64(1+int(b)) << (b % 40)
+			dup, pos, err := d.SeenAt(o, at)
+			want, ok := seen[id]
+			switch {
+			case !ok:
+				require.NoError(t, err)
+				require.False(t, dup)
+				seen[id], first[id] = o, at
+			case want.CustomerID == o.CustomerID && want.Time.Equal(o.Time) && want.Amount.Equal(o.Amount):
+				require.NoError(t, err)
+				require.True(t, dup)
+				first[id] = min(first[id], at)
+				require.Equal(t, first[id], pos)
+			default:
+				require.ErrorIs(t, err, ErrInconsistent)
+				require.Equal(t, first[id], pos)
+				continue
+			}
+			shard := &shardA
+			if c%2 == 1 {
+				shard = &shardB
+			}
+			_, _, err = shard.SeenAt(o, at)
+			require.NoError(t, err)
+		}
+		require.Equal(t, int64(len(seen)), d.Orders())
+		data1, err := d.MarshalBinary()
+		require.NoError(t, err)
+		var back OrderDedup
+		require.NoError(t, back.UnmarshalBinary(data1))
+		data2, _ := back.MarshalBinary()
+		require.Equal(t, data1, data2)
+		require.NoError(t, shardA.Merge(&shardB))
+		merged, _ := shardA.MarshalBinary()
+		require.Equal(t, data1, merged, "two shards merged are the dedup of all deliveries")
+	})
+}

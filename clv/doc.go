@@ -4,9 +4,12 @@
 // repeat purchases (Fader, Hardie & Lee 2005, Marketing Science 24(2)), the
 // Pareto/NBD model (Schmittlein, Morrison & Colombo 1987, Management
 // Science 33(1); Fader & Hardie's 2005 note on its likelihood) and the
-// Gamma-Gamma model of spend per purchase (Fader & Hardie 2013, note 025). It is a subpackage so that the core cxmetrics package stays free of
-// its numerical dependency (gonum, for the optimizer and the Gaussian
-// hypergeometric function).
+// Gamma-Gamma model of spend per purchase (Fader & Hardie 2013, note 025);
+// and, for subscriptions, where churn is observed, the shifted-beta-geometric
+// (sBG) model of contract renewals (Fader & Hardie 2007, Journal of
+// Interactive Marketing 21(1)). It is a subpackage so that the core
+// cxmetrics package stays free of its numerical dependency (gonum, for the
+// optimizer and the Gaussian hypergeometric function).
 //
 // # Historical or predictive
 //
@@ -47,8 +50,7 @@
 //
 // Use BG/NBD for non-contractual, continuous-time purchasing: customers can
 // buy at any time, and churn is unobserved. For subscriptions, where churn is
-// observed, the simpler cxmetrics.LTVFromChurn and cohort retention are the
-// right tools. BG/NBD assumes purchase rates and dropout probabilities are
+// observed, use sBG (below). BG/NBD assumes purchase rates and dropout probabilities are
 // independent across customers and stable over time; seasonality and
 // marketing pushes break it.
 //
@@ -56,6 +58,44 @@
 // frequency: check that the correlation between Frequency and MonetaryValue
 // over the repeat customers is weak. It also needs positive mean spends,
 // and q > 1 for a finite population mean.
+//
+// # Contractual retention: sBG
+//
+// Where customers hold a contract and their leaving is observed
+// (subscriptions renewed every month, annual contracts), a cohort's
+// retention rate usually rises with its age. The sBG model [SBG] says why:
+// at the end of each period a customer renews with a probability 1 − θ
+// that never changes, θ varies across customers as a Beta(α, β)
+// distribution, and the customers most likely to leave leave first, so
+// the ones who remain renew more and more often. One constant churn rate
+// (cxmetrics.LTVFromChurn) misses this sorting: it understates how long
+// the remaining customers stay, and what the customer base is worth (Fader
+// & Hardie 2010, "Customer-Base Valuation in a Contractual Setting",
+// Marketing Science 29(1)).
+//
+// [FitSBG] fits one cohort's survivor counts (its size, then how many are
+// left after each period). [FitSBGCohorts] fits a whole cohort table, as
+// cxmetrics.MRRBuilder.Cohorts gives it for subscriptions: each cohort's
+// likelihood counts those still there at its age as right-censored, the
+// paper's multi-cohort case; a subscriber who left and came back counts
+// as lost (the fit takes each row's running minimum). Then
+// [SBG.Survival] projects the share of a new cohort still there after t
+// periods, [SBG.ChurnProbability] the share leaving at the end of period t,
+// [SBG.RetentionRate] the renewal rate (β+t−1)/(α+β+t−1) of period t, and
+// [SBG.DiscountedExpectedResidualLifetime] (DERL) the discounted number of
+// payments a customer with a given number of renewals will still make,
+// counted from the next renewal; [SubscriptionLifetimeValue] is that times
+// the MRR and the margin, in money. Periods are those of the data: months
+// for monthly cohorts, years for annual contracts.
+//
+// On the paper's data (1,000 customers, years 0 to 7) [FitSBG] gives
+// α = 0.668, β = 3.806, LL = -1611.2 for the high-end customers and
+// α = 0.704, β = 1.182, LL = -1680.3 for the regular ones, as printed, and
+// projects the survivors of years 8 to 12 as 460.4, 435.8, 414.2, 395.1,
+// 378.0 and 220.1, 204.4, 191.2, 179.9, 170.0 (actual: 468, 445, 427, 409,
+// 394 and 223, 207, 194, 183, 173), within 1e-5 of a 40-digit mpmath
+// evaluation. When the subscribers all look alike, the fit is the limit
+// α, β → ∞ of constant retention, marked AtBoundary.
 //
 // # Numbers
 //

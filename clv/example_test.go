@@ -196,3 +196,94 @@ func ExampleSummarize() {
 	// a: x=1 t_x=15 T=30 mean=20; holdout 29 days: 1 purchases, 25 spent
 	// b: x=0 t_x=0 T=11 mean=0; holdout 29 days: 0 purchases, 0 spent
 }
+
+// Fader & Hardie's (2007) high-end customers: 1,000 acquired in year 0 and
+// how many renewed each year for 7 years. The fit projects the next 5 years
+// (actual: 468, 445, 427, 409, 394).
+func ExampleFitSBG() {
+	survivors := []int64{1000, 869, 743, 653, 593, 551, 517, 491}
+	model, err := clv.FitSBG(survivors, clv.FitOptions{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("alpha = %.3f, beta = %.3f, LL = %.1f\n", model.Alpha, model.Beta, model.LogLikelihood)
+	for year := 8; year <= 12; year++ {
+		s, err := model.Survival(year)
+		if err != nil {
+			panic(err)
+		}
+		r, err := model.RetentionRate(year)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("year %d: %.1f customers, retention %.3f\n", year, 1000*s, r)
+	}
+	// Output:
+	// alpha = 0.668, beta = 3.806, LL = -1611.2
+	// year 8: 460.4 customers, retention 0.942
+	// year 9: 435.8 customers, retention 0.946
+	// year 10: 414.2 customers, retention 0.950
+	// year 11: 395.1 customers, retention 0.954
+	// year 12: 378.0 customers, retention 0.957
+}
+
+// Several cohorts of different ages at once, as a subscription cohort
+// table gives them (cxmetrics.MRRBuilder.Cohorts). The old cohorts tell
+// about the late months, all of them about the first; the last cohort has
+// not reached its first renewal yet and tells nothing.
+func ExampleFitSBGCohorts() {
+	month := func(m time.Month) time.Time { return time.Date(2024, m, 1, 0, 0, 0, 0, time.UTC) }
+	table := &cxmetrics.CohortTable{Period: cxmetrics.Month, Rows: []cxmetrics.CohortRow{
+		{Start: month(1), Size: 1000, Active: []int64{1000, 631, 468, 382, 326, 289, 262, 241}},
+		{Start: month(4), Size: 500, Active: []int64{500, 330, 250, 200, 170}},
+		{Start: month(6), Size: 800, Active: []int64{800, 520, 400}},
+		{Start: month(8), Size: 300, Active: []int64{300}},
+	}}
+	model, err := clv.FitSBGCohorts(table, clv.FitOptions{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d cohorts, %d customers: alpha = %.3f, beta = %.3f\n", model.Cohorts, model.Customers, model.Alpha, model.Beta)
+	fmt.Print("a new cohort still paying after 1, 3, 6, 12 months:")
+	for _, k := range []int{1, 3, 6, 12} {
+		s, err := model.Survival(k)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf(" %.1f%%", 100*s)
+	}
+	fmt.Println()
+	// Output:
+	// 3 cohorts, 2300 customers: alpha = 0.737, beta = 1.322
+	// a new cohort still paying after 1, 3, 6, 12 months: 64.2% 39.9% 26.8% 17.1%
+}
+
+// The discounted expected residual lifetime of Fader & Hardie (2010): the
+// number of further annual payments a customer will make, discounted at
+// 10% a year, counted from the next renewal.
+func ExampleSBG_DiscountedExpectedResidualLifetime() {
+	model := &clv.SBG{Alpha: 0.668, Beta: 3.806} // the paper's high-end customers, years
+	for _, renewals := range []int{0, 4} {
+		derl, err := model.DiscountedExpectedResidualLifetime(renewals, 0.1)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("after %d renewals: DERL = %.3f\n", renewals, derl)
+	}
+	// Output:
+	// after 0 renewals: DERL = 5.415
+	// after 4 renewals: DERL = 6.897
+}
+
+// What a subscriber who has renewed 10 times is still worth: 49.90 a month
+// at an 80% margin, discounted at 1% a month.
+func ExampleSubscriptionLifetimeValue() {
+	model := &clv.SBG{Alpha: 0.704, Beta: 1.182} // monthly periods
+	value, err := clv.SubscriptionLifetimeValue(model, decimal.RequireFromString("49.90"), decimal.RequireFromString("0.8"), 10, 0.01)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("residual value:", value.StringFixed(2), "EUR")
+	// Output:
+	// residual value: 1240.58 EUR
+}

@@ -15,7 +15,8 @@ import (
 type FitOptions struct {
 	// Initial is the starting point in the model's parameter order (r, alpha,
 	// a, b for BG/NBD; r, alpha, s, beta for Pareto/NBD; p, q, gamma for
-	// Gamma-Gamma), all positive; nil starts from 1 for every parameter.
+	// Gamma-Gamma; alpha, beta for sBG), all positive; nil starts from 1
+	// for every parameter.
 	Initial []float64
 	// Penalty is an L2 penalty on the parameters, as lifetimes'
 	// penalizer_coef: the fit minimises -LL/n + Penalty × Σ θ². It shrinks

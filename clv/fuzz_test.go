@@ -131,3 +131,107 @@ func FuzzLifetimeValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSBGPredictions evaluates sBG predictions over random valid
+// parameters (each in [1e-3, 1e3]), periods (up to 100,000), renewals and
+// discount rates (0, or in [1e-6, 10]): never an error but the documented
+// one (d = 0 with α <= 1), S within [0, 1] and not increasing, P(T = t) =
+// S(t−1) − S(t), and DERL between the next renewal's probability and the
+// annuity (1+d)/d, falling as d grows, equal to its direct sum.
+func FuzzSBGPredictions(f *testing.F) {
+	f.Add(uint16(30000), uint16(40000), uint32(12), uint16(3), uint16(30000))
+	f.Add(uint16(0), uint16(65535), uint32(100000), uint16(0), uint16(0))
+	f.Add(uint16(65535), uint16(0), uint32(1), uint16(65535), uint16(65535))
+	f.Fuzz(func(t *testing.T, a, b uint16, period uint32, renewals, disc uint16) {
+		m := &SBG{Alpha: fuzzParam(a), Beta: fuzzParam(b)}
+		tt := 1 + int(period%MaxHorizon)
+		prev, err := m.Survival(tt - 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err1 := m.Survival(tt)
+		p, err2 := m.ChurnProbability(tt)
+		r, err3 := m.RetentionRate(tt)
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatalf("%+v t=%d: %v %v %v", m, tt, err1, err2, err3)
+		}
+		if !(s >= 0 && s <= prev && prev <= 1) || !(p >= 0 && p <= 1) || !(r >= 0 && r <= 1) {
+			t.Fatalf("%+v t=%d: S %v after %v, P %v, r %v", m, tt, s, prev, p, r)
+		}
+		if math.Abs(prev-s-p) > 1e-12 {
+			t.Fatalf("%+v t=%d: S(t-1) - S(t) = %v, P(T = t) = %v", m, tt, prev-s, p)
+		}
+		d := 0.0
+		if disc > 0 {
+			d = math.Pow(10, -6+7*float64(disc)/65535)
+		}
+		n := int(renewals)
+		derl, err := m.DiscountedExpectedResidualLifetime(n, d)
+		if d == 0 {
+			if (err != nil) != (m.Alpha <= 1) {
+				t.Fatalf("%+v n=%d d=0: %v, %v", m, n, derl, err)
+			}
+			return
+		}
+		next, _ := m.RetentionRate(n + 1)
+		if err != nil || !(derl >= next*(1-1e-12)) || !(derl <= (1+d)/d*(1+1e-12)) {
+			t.Fatalf("%+v n=%d d=%v: DERL %v, %v; r_{n+1} = %v", m, n, d, derl, err, next)
+		}
+		if higher, err := m.DiscountedExpectedResidualLifetime(n, 2*d); err != nil || higher > derl*(1+1e-12) {
+			t.Fatalf("%+v n=%d: DERL(%v) = %v above DERL(%v) = %v, %v", m, n, 2*d, higher, d, derl, err)
+		}
+		if d >= 0.01 {
+			if want := directDERL(m.Alpha, m.Beta, n, d); math.Abs(derl/want-1) > 1e-11 {
+				t.Fatalf("%+v n=%d d=%v: DERL %v, direct sum %v", m, n, d, derl, want)
+			}
+		}
+	})
+}
+
+// FuzzFitSBGCohorts fits arbitrary cohort tables, win-backs included: a
+// model with finite positive parameters and predictions, or an error with
+// one of the package's sentinels; never a panic or NaN.
+func FuzzFitSBGCohorts(f *testing.F) {
+	f.Add([]byte{200, 180, 150, 140, 0, 90, 80, 85, 70, 0, 50, 40})
+	f.Add([]byte{10, 10, 10})
+	f.Add([]byte{255, 1, 0, 255, 255})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 400 {
+			return
+		}
+		table := &cxmetrics.CohortTable{Period: cxmetrics.Month}
+		var row []int64
+		flush := func() {
+			if len(row) > 0 {
+				table.Rows = append(table.Rows, cxmetrics.CohortRow{Size: row[0], Active: row})
+				row = nil
+			}
+		}
+		for _, b := range data {
+			switch {
+			case b == 0:
+				flush()
+			case len(row) == 0:
+				row = append(row, int64(b)*1000)
+			default: // counts go up and down, never above the size
+				row = append(row, min(row[0], int64(b)*int64(b)*4))
+			}
+		}
+		flush()
+		m, err := FitSBGCohorts(table, FitOptions{})
+		if err != nil {
+			if !errors.Is(err, cxmetrics.ErrNoData) && !errors.Is(err, ErrNotConverged) {
+				t.Fatalf("%+v: %v", table.Rows, err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil || math.IsNaN(m.LogLikelihood) || m.LogLikelihood > 0 || math.IsInf(m.BIC, 0) {
+			t.Fatalf("%+v: %+v, %v", table.Rows, m, err)
+		}
+		for k := 1; k <= 12; k++ {
+			if s, err := m.Survival(k); err != nil || !(s >= 0 && s <= 1) {
+				t.Fatalf("%+v: S(%d) = %v, %v", m, k, s, err)
+			}
+		}
+	})
+}

@@ -175,7 +175,8 @@ type LifetimeOptions struct {
 	Margin decimal.Decimal
 }
 
-// MaxHorizon is the most periods [LifetimeValue] sums.
+// MaxHorizon is the most periods [LifetimeValue] sums, and the latest
+// period [SBG.Survival] and [SBG.ChurnProbability] take.
 const MaxHorizon = 100_000
 
 // LifetimeValue returns the customer's expected discounted margin over the

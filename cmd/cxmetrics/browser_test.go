@@ -72,6 +72,12 @@ func TestHTMLReportInChromium(t *testing.T) {
 	assert.Len(t, regexp.MustCompile(`<rect class="bar" `).FindAll(dom, -1), 18, "revenue bars in the DOM")
 	assert.Len(t, regexp.MustCompile(`<polyline class="active" points="(\d+\.\d,\d+\.\d ?){18}"`).FindAll(dom, -1), 1, "the active-customer line")
 	assert.True(t, strings.Contains(string(dom), `id="series-chart"`))
+	// The sBG chart: the observed share still paying at ages 0..16 (the
+	// sample's December is cut short and left out) as dots, the model as a
+	// line through the same ages, its 12 projected periods in the table.
+	assert.Len(t, regexp.MustCompile(`<circle class="observed" `).FindAll(dom, -1), 17, "observed survival dots")
+	assert.Len(t, regexp.MustCompile(`<polyline class="projected" points="(\d+\.\d,\d+\.\d ?){17}"`).FindAll(dom, -1), 1, "the model's survival curve")
+	assert.Len(t, regexp.MustCompile(`<td>\d+\.\d%</td>`).FindAll(section("sbg"), -1), 3*12, "model, observed and renewal rows of the sBG table")
 
 	shot := filepath.Join(dir, "shot.png")
 	out, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p2")), "--screenshot="+shot, "file://"+page)...).CombinedOutput()
@@ -119,6 +125,17 @@ func TestHTMLReportInChromium(t *testing.T) {
 		}
 	}
 	assert.Greater(t, newMRR, 10000, "pixels painted in new MRR's colour")
+	// #54a24b, the sBG curve's colour, is rgb(84, 162, 75).
+	var curve int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r>>8, 84) && near(g>>8, 162) && near(bl>>8, 75) {
+				curve++
+			}
+		}
+	}
+	assert.Greater(t, curve, 1000, "pixels painted in the sBG curve's colour")
 	assert.Greater(t, line, 500, "pixels painted in the line's colour")
 }
 

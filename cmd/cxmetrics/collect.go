@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
@@ -43,6 +44,7 @@ type collector struct {
 	currency     string
 	haveCurrency bool
 	progress     *progress
+	sink         *orderSink // where accepted orders go, while reading orders
 
 	mrr       *cxmetrics.MRRBuilder    // -subscriptions
 	dedup     cxmetrics.OrderDedup     // -rows orders: re-deliveries
@@ -127,23 +129,12 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 	if c.cfg.currency != "" && !or.has("currency") {
 		return usagef("-currency %s: %s has no currency column, so no order is in %s", c.cfg.currency, name, c.cfg.currency)
 	}
-	for {
-		o, err := or.read()
-		if err == io.EOF {
-			break
-		}
-		c.progress.update(name, c.inputs.OrderRows, or.scan.read)
-		if err == nil {
-			err = c.takeRow(or, o)
-		}
-		if errors.Is(err, errLeftOut) {
-			continue
-		}
-		if err != nil {
-			if err := c.skip(err); err != nil {
-				return err
-			}
-		}
+	if parallelReading {
+		return c.readOrdersParallel(or)
+	}
+	c.sink = newOrderSink(c, 1)
+	if err := c.takeRows(or); err != nil {
+		return err
 	}
 	c.progress.done()
 	if c.pending != nil {
@@ -152,8 +143,25 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 	return nil
 }
 
-// takeRow takes one well-formed order row.
-func (c *collector) takeRow(or *orderReader, o cxmetrics.Order) error {
+// takeRows takes the rows of or, in order, to the end of its input.
+func (c *collector) takeRows(or *orderReader) error {
+	for {
+		o, err := or.read()
+		if err == io.EOF {
+			return nil
+		}
+		c.progress.update(or.name, c.inputs.OrderRows, or.scan.read)
+		if err == nil {
+			err = c.takeRow(or.at(), o)
+		}
+		if err := c.settle(err); err != nil {
+			return err
+		}
+	}
+}
+
+// takeRow takes one well-formed order row, read at or.
+func (c *collector) takeRow(or rowAt, o cxmetrics.Order) error {
 	if c.rates == nil && c.cfg.currency != "" && o.Currency != c.cfg.currency {
 		c.inputs.OrderRows++
 		c.inputs.OtherCurrencyRows++
@@ -167,7 +175,7 @@ func (c *collector) takeRow(or *orderReader, o cxmetrics.Order) error {
 		return or.errorf("%s", detail(err))
 	}
 	if o.ID != "" {
-		dup, first, err := c.dedup.SeenAt(o, int64(or.rec.line))
+		dup, first, err := c.dedup.SeenAt(o, int64(or.line))
 		if err != nil {
 			return or.errorf("order_id %s was first delivered on line %d with other content (for a file of invoice lines, use -rows lines): %s", quote(o.ID), first, detail(err))
 		}
@@ -178,17 +186,20 @@ func (c *collector) takeRow(or *orderReader, o cxmetrics.Order) error {
 		}
 	}
 	c.inputs.OrderRows++
-	return c.addOrder(o, conv)
+	return c.addOrder(conv)
 }
 
 // takeLine adds an invoice line to its order (-rows lines).
-func (c *collector) takeLine(or *orderReader, o cxmetrics.Order) error {
+func (c *collector) takeLine(or rowAt, o cxmetrics.Order) error {
 	if o.ID == "" {
 		return or.errorf("order_id empty: with -rows lines, the order ID says which lines make one order")
 	}
 	p := c.pending[o.ID]
 	if p == nil {
-		c.pending[o.ID] = &pendingOrder{order: o, file: or.name, line: or.rec.line, rows: 1, lines: or.rec.lines}
+		// The strings of a parsed row share the memory of its whole chunk:
+		// copy those kept to the end of the file.
+		o.ID, o.CustomerID, o.Currency = strings.Clone(o.ID), strings.Clone(o.CustomerID), strings.Clone(o.Currency)
+		c.pending[o.ID] = &pendingOrder{order: o, file: or.name, line: or.line, rows: 1, lines: or.lines}
 		c.inputs.OrderRows++
 		return nil
 	}
@@ -199,7 +210,7 @@ func (c *collector) takeLine(or *orderReader, o cxmetrics.Order) error {
 	}
 	p.order = combined
 	p.rows++
-	p.lines += or.rec.lines
+	p.lines += or.lines
 	c.inputs.OrderRows++
 	return nil
 }
@@ -216,7 +227,7 @@ func (c *collector) flushLines() error {
 	for _, p := range orders {
 		conv, err := c.ready(p.order)
 		if err == nil {
-			err = c.addOrder(p.order, conv)
+			err = c.addOrder(conv)
 		}
 		if err != nil {
 			re := &rowError{p.file, p.line, p.lines, fmt.Sprintf("order %s of %d lines: %s", quote(p.order.ID), p.rows, detail(err))}
@@ -263,17 +274,17 @@ func (c *collector) ready(o cxmetrics.Order) (converted, error) {
 	return out, nil
 }
 
-// addOrder adds a checked order to every accumulator. They do not refuse
-// it, since the reader and ready checked everything they check; if one
-// did, that would be a bug, reported as such.
-func (c *collector) addOrder(o cxmetrics.Order, conv converted) error {
-	o = conv.order
-	for _, add := range []func(cxmetrics.Order) error{c.stats.Add, c.cohorts.Add} {
-		if err := add(o); err != nil {
-			return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
-		}
+// addOrder adds an order made ready (converted) to every accumulator.
+// They do not refuse it, since the reader and ready checked everything
+// they check; if one did, that would be a bug, reported as such.
+func (c *collector) addOrder(conv converted) error {
+	o := conv.order
+	if err := c.sink.add(o); err != nil {
+		return err
 	}
-	c.currency, c.haveCurrency = o.Currency, true
+	if !c.haveCurrency {
+		c.currency, c.haveCurrency = strings.Clone(o.Currency), true
+	}
 	c.inputs.Orders++
 	if o.IsRefund() {
 		c.refunds++
@@ -285,7 +296,7 @@ func (c *collector) addOrder(o cxmetrics.Order, conv converted) error {
 		cv := c.converted[conv.from]
 		if cv == nil {
 			cv = &conversion{dates: map[string]bool{}}
-			c.converted[conv.from] = cv
+			c.converted[strings.Clone(conv.from)] = cv
 		}
 		cv.orders++
 		cv.dates[conv.date.Format(time.DateOnly)] = true

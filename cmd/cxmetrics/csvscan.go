@@ -45,6 +45,7 @@ type record struct {
 	fields [][]byte
 	line   int
 	lines  int
+	inSrc  bool // the fields are slices of the table's src, to their end
 }
 
 // scanError is a malformed record; the scanner has consumed all of it.

@@ -171,3 +171,32 @@ func FuzzResponseReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTimeFast checks the fast time parser against the time package:
+// whatever it accepts, time.Parse (RFC 3339) or time.ParseInLocation (a
+// date in UTC) accepts as the same time, location included.
+func FuzzParseTimeFast(f *testing.F) {
+	for _, s := range []string{"2024-03-05T06:07:08Z", "2024-02-29", "2023-02-29", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+		"2024-03-05T06:07:08.5Z", "2024-03-05T24:00:00Z", "2024-03-05T06:07:08+01:00", "2024-03-05t06:07:08z", "2024-13-01", "1900-02-29"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseTimeFast(s, time.UTC)
+		if !ok {
+			return
+		}
+		var want time.Time
+		var err error
+		if len(s) == len(time.DateOnly) {
+			want, err = time.ParseInLocation(time.DateOnly, s, time.UTC)
+		} else {
+			want, err = time.Parse(time.RFC3339, s)
+		}
+		if err != nil {
+			t.Fatalf("%q: fast parse gives %v, the time package refuses it: %v", s, got, err)
+		}
+		if !got.Equal(want) || got.Location() != want.Location() {
+			t.Fatalf("%q: fast parse gives %v, the time package %v", s, got, want)
+		}
+	})
+}

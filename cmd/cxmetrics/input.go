@@ -96,6 +96,11 @@ type table struct {
 	width   int            // fields in the header, Excel's empty trailing columns included
 	named   int            // fields up to the last named column
 	rec     record
+	// src is the chunk being parsed, as bytes and as one string whose
+	// substrings the record's fields become (see str); empty when reading
+	// a stream.
+	src      string
+	srcBytes []byte
 }
 
 // newTable reads the header and checks the required columns are there.
@@ -150,7 +155,16 @@ func (t *table) next() error {
 		return scanRowError(t.name, err)
 	}
 	t.rec = rec
-	if n := len(rec.fields); n < t.named || n > t.width {
+	if err := t.checkWidth(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkWidth checks the current record's number of fields: fewer than the
+// header's only when the missing ones are unnamed trailing columns.
+func (t *table) checkWidth() *rowError {
+	if n := len(t.rec.fields); n < t.named || n > t.width {
 		return t.errorf("%d fields where the header has %d", n, t.width)
 	}
 	return nil
@@ -176,11 +190,35 @@ func (t *table) token(col string) (string, *rowError) {
 	if bytes.ContainsAny(b, "\n\r,") {
 		return "", t.errorf("%s %s: a line break or comma inside a value", col, quoteBytes(b))
 	}
-	return string(b), nil
+	return t.str(b), nil
+}
+
+// str returns a field's bytes as a string: a substring of the chunk the
+// record lies in when it has one (no copy), else a copy.
+func (t *table) str(b []byte) string {
+	if t.rec.inSrc {
+		i := cap(t.srcBytes) - cap(b) // b is t.srcBytes[i:i+len(b)]
+		return t.src[i : i+len(b)]
+	}
+	return string(b)
 }
 
 func (t *table) errorf(format string, args ...any) *rowError {
-	return &rowError{t.name, t.rec.line, t.rec.lines, fmt.Sprintf(format, args...)}
+	return t.at().errorf(format, args...)
+}
+
+// rowAt is where a record was read: the file, the line it starts on and
+// the lines it spans.
+type rowAt struct {
+	name        string
+	line, lines int
+}
+
+// at returns where the current record was read.
+func (t *table) at() rowAt { return rowAt{t.name, t.rec.line, t.rec.lines} }
+
+func (r rowAt) errorf(format string, args ...any) *rowError {
+	return &rowError{r.name, r.line, r.lines, fmt.Sprintf(format, args...)}
 }
 
 // scanRowError turns a scanner error into a *rowError, or an I/O error
@@ -265,6 +303,9 @@ func parseAmount(b []byte) (decimal.Decimal, string) {
 // parseTime accepts RFC 3339 (with an offset of less than 24 hours), or
 // YYYY-MM-DD and YYYY-MM-DD HH:MM:SS in loc.
 func parseTime(s string, loc *time.Location) (time.Time, bool) {
+	if t, ok := parseTimeFast(s, loc); ok {
+		return t, true
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
 			return time.Time{}, false
@@ -327,6 +368,11 @@ func (r *orderReader) read() (cxmetrics.Order, error) {
 	if err := r.next(); err != nil {
 		return cxmetrics.Order{}, err
 	}
+	return r.parse()
+}
+
+// parse parses the current record into an order.
+func (r *orderReader) parse() (cxmetrics.Order, error) {
 	var o cxmetrics.Order
 	var rerr *rowError
 	if o.CustomerID, rerr = r.token("customer_id"); rerr != nil {

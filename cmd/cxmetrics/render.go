@@ -125,7 +125,7 @@ func writeTextTo(w io.Writer, rep *Report) error {
 	d := newDisplay(rep.Currency)
 	for _, section := range []func(io.Writer, *Report, display) error{
 		writeTextInputs, writeTextOrders, writeTextTiers, writeTextSeries, writeTextCohorts,
-		writeTextMRR, writeTextSubscriptionCohorts, writeTextSurveys,
+		writeTextMRR, writeTextSubscriptionCohorts, writeTextSBG, writeTextSurveys,
 	} {
 		if err := section(w, rep, d); err != nil {
 			return err
@@ -392,6 +392,9 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"activeLabel": activeLabel,
 	"seriesChart": seriesChart,
 	"mrrChart":    mrrChart,
+	"sbgChart":    sbgChart,
+	"sbgParams":   sbgParameters,
+	"sbgColumns":  sbgColumns,
 	"rows":        rowsLabel,
 	"dates":       datesLabel,
 }).Parse(htmlTemplate))

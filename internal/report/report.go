@@ -32,9 +32,14 @@ type Report struct {
 	// SubscriptionCohorts groups subscribers by the period of their first
 	// payment: active = paying at the end of period k, revenue = their MRR.
 	SubscriptionCohorts *CohortFigures `json:"subscription_cohorts"`
-	NPS                 *NPSFigures    `json:"nps"`
-	CSAT                *ScaleFigures  `json:"csat"`
-	CES                 *ScaleFigures  `json:"ces"`
+	// SBG is the sBG model fitted on the subscription cohorts; null
+	// without subscriptions or when the data cannot be fitted, and then
+	// SBGNote says why.
+	SBG     *SBGFigures   `json:"sbg"`
+	SBGNote string        `json:"-"`
+	NPS     *NPSFigures   `json:"nps"`
+	CSAT    *ScaleFigures `json:"csat"`
+	CES     *ScaleFigures `json:"ces"`
 }
 
 // SchemaVersion names the JSON layout; it changes when a field changes
@@ -244,6 +249,11 @@ func Build(r Results) (*Report, error) {
 	}
 	if r.SubscriptionCohorts != nil {
 		rep.SubscriptionCohorts = cohortFigures(r.SubscriptionCohorts)
+		var until time.Time
+		if r.MRR != nil {
+			until = r.MRR.Until
+		}
+		rep.SBG, rep.SBGNote = sbgFigures(r.SubscriptionCohorts, until)
 	}
 	if r.NPS != nil && r.NPS.Responses() > 0 {
 		score, _ := r.NPS.Score()

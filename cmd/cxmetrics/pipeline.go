@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/cxmetrics/cxmetrics"
+)
+
+// The orders file is read by a pipeline that keeps every result of the
+// sequential reading, byte for byte:
+//
+//   - a splitter cuts the input into chunks of whole records (see
+//     recordSplitter), as the input arrives: a gzip or standard input
+//     stream is decompressed in a goroutine of its own;
+//   - GOMAXPROCS workers scan and parse chunks in parallel, each row into
+//     an order or its error;
+//   - the collector takes the parsed rows in file order, one goroutine:
+//     errors and skips, -currency, -fx, the re-delivery check and the
+//     assembly of invoice lines all see the rows in the order of the
+//     file, so the first bad line is the one reported and every count is
+//     the sequential one;
+//   - the orders it accepts go to GOMAXPROCS accumulators by a hash of the
+//     customer ID, so no customer is in two of them, and are merged at the
+//     end (the library's results do not depend on the order of adds or
+//     merges).
+//
+// Memory is bounded per worker: a few chunks in flight and a batch of
+// orders per accumulator.
+
+// parallelReading turns the pipeline on; tests turn it off to compare.
+var parallelReading = true
+
+// parsedRow is one record of a chunk: an order or why the row is bad.
+type parsedRow struct {
+	order cxmetrics.Order
+	err   error
+	at    rowAt
+}
+
+// parsedChunk is a chunk's rows, in order, and its bytes.
+type parsedChunk struct {
+	rows  []parsedRow
+	bytes int64
+}
+
+// pipelineItem is what the collector takes next: a chunk being parsed, or
+// the tail of the input to read in order (see recordSplitter).
+type pipelineItem struct {
+	parsed chan parsedChunk // receives the chunk's rows once parsed
+	tail   io.Reader
+	line   int // the tail's first line
+}
+
+// readOrdersParallel reads the records after or's header through the
+// pipeline.
+func (c *collector) readOrdersParallel(or *orderReader) error {
+	workers := runtime.GOMAXPROCS(0)
+	done := make(chan struct{})
+	items := make(chan pipelineItem, 2*workers)
+	jobs := make(chan func(), workers)
+	var wg sync.WaitGroup
+	defer func() {
+		close(done) // stops the splitter, which stops the workers
+		wg.Wait()
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range jobs {
+				job()
+			}
+		}()
+	}
+	src := io.Reader(or.scan.r)
+	sp := newRecordSplitter(src, or.scan.line, c.cfg.maxRecord)
+	go func() {
+		defer close(items)
+		defer close(jobs)
+		for {
+			chunk, line, tail, err := sp.next()
+			if err != nil {
+				if err != io.EOF {
+					items <- pipelineItem{tail: errReader{err}}
+				}
+				return
+			}
+			item := pipelineItem{tail: tail, line: line}
+			if tail == nil {
+				item.parsed = make(chan parsedChunk, 1)
+				parsed := item.parsed
+				job := func() { parsed <- parseChunk(or, chunk, line) }
+				select {
+				case jobs <- job:
+				case <-done:
+					return
+				}
+			}
+			select {
+			case items <- item:
+			case <-done:
+				return
+			}
+			if tail != nil {
+				return
+			}
+		}
+	}()
+
+	sink := newOrderSink(c, workers)
+	c.sink = sink
+	read := or.scan.read
+	for item := range items {
+		if item.tail != nil {
+			t := *or.table
+			t.scan = newCSVScanner(item.tail, c.cfg.maxRecord)
+			t.scan.line, t.scan.begun, t.scan.read = item.line, true, read
+			if err := c.takeRows(&orderReader{table: &t, loc: or.loc}); err != nil {
+				sink.abandon()
+				return err
+			}
+			continue
+		}
+		chunk := <-item.parsed
+		read += chunk.bytes
+		for i := range chunk.rows {
+			row := &chunk.rows[i]
+			c.progress.update(or.name, c.inputs.OrderRows, read)
+			err := row.err
+			if err == nil {
+				err = c.takeRow(row.at, row.order)
+			}
+			if err := c.settle(err); err != nil {
+				sink.abandon()
+				return err
+			}
+		}
+	}
+	c.progress.done()
+	if c.pending != nil {
+		if err := c.flushLines(); err != nil {
+			sink.abandon()
+			return err
+		}
+	}
+	return sink.close()
+}
+
+// errReader is a reader that fails, to pass a read error down the pipeline
+// as a tail.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// parseChunk scans and parses one chunk of whole records with or's header.
+//
+// A record without a quote and under the record cap (nearly every record
+// of most files) is split on commas in place: its fields are slices of the
+// chunk, and the strings of its order are substrings of one copy of the
+// chunk, so a row costs no allocation of its own. Any other record goes
+// through csvScanner, which reads it exactly as when reading in order;
+// the fast path reads what it takes the same way (TestParallelReading…
+// and FuzzParallelReading compare the two).
+func parseChunk(or *orderReader, chunk []byte, line int) parsedChunk {
+	t := *or.table
+	t.src, t.srcBytes = string(chunk), chunk
+	t.scan = nil
+	r := orderReader{table: &t, loc: or.loc}
+	rows := make([]parsedRow, 0, len(chunk)/48)
+	fields := make([][]byte, 0, t.width)
+	var slow *csvScanner // for records with quotes, made when needed
+	for pos := 0; pos < len(chunk); {
+		end := bytes.IndexByte(chunk[pos:], '\n')
+		next := pos + end + 1
+		if end < 0 {
+			end, next = len(chunk)-pos, len(chunk)
+		}
+		rec := chunk[pos : pos+end]
+		if len(rec) >= or.scan.max || bytes.IndexByte(rec, '"') >= 0 {
+			if slow == nil {
+				slow = newCSVScanner(bytes.NewReader(nil), or.scan.max)
+				slow.begun = true
+			}
+			slow.r.Reset(bytes.NewReader(chunk[pos:]))
+			slow.read, slow.line = 0, line
+			rec, err := slow.next()
+			pos += int(slow.read)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rows = append(rows, parsedRow{err: scanRowError(t.name, err)})
+			} else {
+				t.rec = rec
+				rows = append(rows, r.parsed())
+			}
+			line = slow.line
+			continue
+		}
+		pos = next
+		line++
+		if len(rec) == 0 || len(rec) == 1 && rec[0] == '\r' {
+			continue // a blank line
+		}
+		fields = fields[:0]
+		for {
+			i := bytes.IndexByte(rec, ',')
+			if i < 0 {
+				fields = append(fields, trimCR(rec))
+				break
+			}
+			fields = append(fields, trimCR(rec[:i]))
+			rec = rec[i+1:]
+		}
+		t.rec = record{fields: fields, line: line - 1, lines: 1, inSrc: true}
+		rows = append(rows, r.parsed())
+	}
+	return parsedChunk{rows: rows, bytes: int64(len(chunk))}
+}
+
+// trimCR drops a final carriage return, as csvScanner drops it from an
+// unquoted field.
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}
+
+// parsed parses the current record, checked for its number of fields, into
+// a row.
+func (r *orderReader) parsed() parsedRow {
+	if err := r.checkWidth(); err != nil {
+		return parsedRow{err: err, at: r.at()}
+	}
+	o, err := r.parse()
+	return parsedRow{order: o, err: err, at: r.at()}
+}
+
+// settle decides what a row's outcome means for the reading: nil for a
+// row taken, left out or skipped, the error to stop with otherwise.
+func (c *collector) settle(err error) error {
+	if err == nil || errors.Is(err, errLeftOut) {
+		return nil
+	}
+	return c.skip(err)
+}
+
+// orderSink takes the orders the collector accepts into the accumulators:
+// directly, or through one goroutine per partition of the customers.
+type orderSink struct {
+	c     *collector
+	seed  maphash.Seed
+	parts []*partition
+}
+
+// partition accumulates the orders of the customers whose ID hashes to it.
+type partition struct {
+	in      chan []cxmetrics.Order
+	batch   []cxmetrics.Order
+	stats   cxmetrics.OrderStats
+	cohorts *cxmetrics.CohortBuilder
+	err     error
+	done    chan struct{}
+}
+
+// partitionBatch is the orders sent to a partition at once.
+const partitionBatch = 4096
+
+func newOrderSink(c *collector, parts int) *orderSink {
+	s := &orderSink{c: c, seed: maphash.MakeSeed()}
+	if parts <= 1 {
+		return s
+	}
+	for range parts {
+		cb, _ := cxmetrics.NewCohortBuilder(c.cfg.opts) // c.cfg.opts is valid: newCollector built one
+		p := &partition{in: make(chan []cxmetrics.Order, 2), cohorts: cb, done: make(chan struct{})}
+		go p.run()
+		s.parts = append(s.parts, p)
+	}
+	return s
+}
+
+func (p *partition) run() {
+	defer close(p.done)
+	for batch := range p.in {
+		for i := range batch {
+			if p.err == nil {
+				p.err = addToAccumulators(&p.stats, p.cohorts, batch[i])
+			}
+		}
+	}
+}
+
+// add adds an accepted order.
+func (s *orderSink) add(o cxmetrics.Order) error {
+	if s.parts == nil {
+		return addToAccumulators(&s.c.stats, s.c.cohorts, o)
+	}
+	p := s.parts[maphash.String(s.seed, o.CustomerID)%uint64(len(s.parts))]
+	p.batch = append(p.batch, o)
+	if len(p.batch) == partitionBatch {
+		p.in <- p.batch
+		p.batch = make([]cxmetrics.Order, 0, partitionBatch)
+	}
+	return nil
+}
+
+// close waits for the partitions and merges them into the collector's
+// accumulators.
+func (s *orderSink) close() error {
+	for _, p := range s.parts {
+		if len(p.batch) > 0 {
+			p.in <- p.batch
+		}
+		close(p.in)
+	}
+	var first error
+	for _, p := range s.parts {
+		<-p.done
+		if first == nil {
+			first = p.err
+		}
+		if first == nil {
+			first = s.c.stats.Merge(&p.stats)
+		}
+		if first == nil {
+			first = s.c.cohorts.Merge(p.cohorts)
+		}
+	}
+	s.parts = nil
+	return first
+}
+
+// abandon stops the partitions without merging them.
+func (s *orderSink) abandon() {
+	for _, p := range s.parts {
+		close(p.in)
+	}
+	for _, p := range s.parts {
+		<-p.done
+	}
+	s.parts = nil
+}
+
+// addToAccumulators adds a checked order to the order accumulators. They do
+// not refuse it, since the reader and the collector checked everything
+// they check; if one did, that would be a bug, reported as such.
+func addToAccumulators(stats *cxmetrics.OrderStats, cohorts *cxmetrics.CohortBuilder, o cxmetrics.Order) error {
+	for _, add := range []func(cxmetrics.Order) error{stats.Add, cohorts.Add} {
+		if err := add(o); err != nil {
+			return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
+		}
+	}
+	return nil
+}

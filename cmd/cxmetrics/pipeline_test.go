@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// scanAll reads every record of a scanner: fields, line and lines of each,
+// or the error of a bad one.
+func scanAll(s *csvScanner) []string {
+	var out []string
+	for {
+		rec, err := s.next()
+		if err == io.EOF {
+			return out
+		}
+		var se *scanError
+		switch {
+		case errors.As(err, &se):
+			out = append(out, fmt.Sprintf("bad %d+%d: %s", se.line, se.lines, se.msg))
+		case err != nil:
+			out = append(out, "error: "+err.Error())
+		default:
+			out = append(out, fmt.Sprintf("%d+%d %q", rec.line, rec.lines, rec.fields))
+		}
+	}
+}
+
+// checkSplit cuts data with the splitter at the given chunk size and
+// checks that scanning the chunks one by one (and the tail, if the
+// splitter gives up) reads the very records, errors and lines that one
+// scan of the whole input reads, and that the chunks and tail are the
+// input.
+func checkSplit(t *testing.T, data []byte, target, maxRecord int) {
+	t.Helper()
+	want := scanAll(newCSVScanner(bytes.NewReader(data), maxRecord))
+	saved := chunkTarget
+	chunkTarget = target
+	defer func() { chunkTarget = saved }()
+	sp := newRecordSplitter(bytes.NewReader(data), 1, maxRecord)
+	var got []string
+	var joined []byte
+	first := true
+	for {
+		chunk, line, tail, err := sp.next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if tail != nil {
+			rest, err := io.ReadAll(tail)
+			require.NoError(t, err)
+			joined = append(joined, rest...)
+			s := newCSVScanner(bytes.NewReader(rest), maxRecord)
+			s.line, s.begun = line, !first
+			got = append(got, scanAll(s)...)
+			break
+		}
+		joined = append(joined, chunk...)
+		s := newCSVScanner(bytes.NewReader(chunk), maxRecord)
+		s.line, s.begun = line, !first // the first chunk may start with a byte order mark
+		got = append(got, scanAll(s)...)
+		first = false
+	}
+	require.Equal(t, string(data), string(joined), "the chunks are the input")
+	require.Equal(t, want, got, "chunks of %d bytes", target)
+}
+
+func TestRecordSplitter(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"plain", "a,b\n1,2\n3,4\n"},
+		{"no final line feed", "a,b\n1,2\n3,4"},
+		{"CRLF", "a,b\r\n1,2\r\n3,4\r\n"},
+		{"quoted line feeds", "a,\"b\nc\",d\n\"1\n\n2\",3\n"},
+		{"escaped quotes", "\"a\"\"\n\"\"b\",c\n\"\"\"\",\"\"\n"},
+		{"bare quote mid-field", "a\"b,\"x\ny\"\nz,1\n"},
+		{"text after closing quote", "\"a\"b\n\"c\nd\"\n"},
+		{"quote after CR after closing quote", "\"a\"\r\"b\n\"c\n\"\n"},
+		{"quote never closed", "a,b\n\"open\nrest\nof,file\n"},
+		{"quote at field start after CR", "a,\r\"b\nc\"\n"},
+		{"blank lines", "\n\na\n\n\"\"\n\n"},
+		{"byte order mark", "\xef\xbb\xbfa,\"b\nc\"\n1,2\n"},
+		{"record past the cap", "a,b\n" + long + "\n1,2\n\"" + long + "\n" + long + "\"\n3,4\n"},
+		{"empty", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, target := range []int{1, 2, 3, 5, 8, 13, 64, 1 << 20} {
+				checkSplit(t, []byte(tc.data), target, 100)
+			}
+		})
+	}
+}
+
+func FuzzRecordSplitter(f *testing.F) {
+	for _, seed := range []string{goodOrders, "a,\"b\nc\",d\n\"1\n\n2\",3\n", "a\"b,\"x\ny\"\nz,1\n", "\"a\"\r\"b\n\"c\n\"\n"} {
+		f.Add([]byte(seed), uint8(7), uint16(40))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, target uint8, maxRecord uint16) {
+		checkSplit(t, data, 1+int(target), 1+int(maxRecord))
+	})
+}
+
+// reportBothWays runs the command with the orders on standard input (gzip
+// compressed, or not) once reading in order and once through the parallel
+// pipeline with tiny chunks, and checks that the exit code, the output and
+// the messages are the same.
+func reportBothWays(t *testing.T, orders []byte, gz bool, args ...string) {
+	t.Helper()
+	input := orders
+	if gz {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		_, _ = w.Write(orders)
+		require.NoError(t, w.Close())
+		input = b.Bytes()
+	}
+	runWith := func(parallel bool) (int, string, string) {
+		savedP, savedT := parallelReading, chunkTarget
+		parallelReading, chunkTarget = parallel, 37
+		defer func() { parallelReading, chunkTarget = savedP, savedT }()
+		var out, errOut bytes.Buffer
+		code := run(append([]string{"report", "-orders", "-"}, args...), bytes.NewReader(input), &out, &errOut, false)
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := runWith(false)
+	pcode, pout, perrOut := runWith(true)
+	assert.Equal(t, code, pcode, "exit code")
+	assert.Equal(t, out, pout, "report")
+	assert.Equal(t, errOut, perrOut, "messages")
+}
+
+func TestParallelReadingMatchesSequential(t *testing.T) {
+	var many strings.Builder
+	many.WriteString("order_id,customer_id,time,amount,currency\n")
+	for i := range 3000 {
+		fmt.Fprintf(&many, "o%d,c%d,2024-%02d-%02dT10:00:00Z,%d.%02d,EUR\n", i%2900, i%97, 1+i%12, 1+i%28, i%500, i%100)
+	}
+	bad := goodOrders + "x,\"open\n" + "y,c1,2024-13-01,1.00,EUR\n"
+	tests := []struct {
+		name   string
+		orders string
+		args   []string
+	}{
+		{"good", goodOrders, nil},
+		{"good, text", goodOrders, []string{"-format", "text"}},
+		{"many with re-deliveries", many.String(), []string{"-format", "json"}},
+		{"many as lines", many.String(), []string{"-format", "json", "-rows", "lines"}},
+		{"bad rows fail", bad, []string{"-format", "json"}},
+		{"bad rows skipped", bad, []string{"-format", "json", "-skip-bad"}},
+		{"record past the cap", goodOrders + strings.Repeat("z", 500) + "\n" + "n1,c9,2024-02-01,3.00,EUR\n", []string{"-format", "json", "-skip-bad", "-max-record-bytes", "200"}},
+		{"other currencies left out", goodOrders + "q1,c2,2024-02-01T00:00:00Z,5.00,USD\n", []string{"-format", "json", "-currency", "EUR"}},
+		{"mixed currencies", goodOrders + "q1,c2,2024-02-01T00:00:00Z,5.00,USD\n", []string{"-format", "json"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reportBothWays(t, []byte(tc.orders), false, tc.args...)
+			reportBothWays(t, []byte(tc.orders), true, tc.args...)
+		})
+	}
+}
+
+func FuzzParallelReading(f *testing.F) {
+	f.Add([]byte(goodOrders), false, false)
+	f.Add([]byte(goodOrders+"x,\"open\n"), true, true)
+	f.Fuzz(func(t *testing.T, orders []byte, skipBad, lines bool) {
+		args := []string{"-format", "json"}
+		if skipBad {
+			args = append(args, "-skip-bad")
+		}
+		if lines {
+			args = append(args, "-rows", "lines")
+		}
+		reportBothWays(t, orders, false, args...)
+	})
+}
