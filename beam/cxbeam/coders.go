@@ -45,6 +45,7 @@ func init() {
 	beam.RegisterCoder(reflect.TypeFor[Located](), encodeLocated, decodeLocated)
 	beam.RegisterCoder(reflect.TypeFor[BadRow](), encodeBadRow, decodeBadRow)
 	beam.RegisterCoder(reflect.TypeFor[Response](), encodeResponse, decodeResponse)
+	beam.RegisterCoder(reflect.TypeFor[cxmetrics.RFMScore](), encodeRFMScore, decodeRFMScore)
 }
 
 // binaryCodable is a cxmetrics type with a checked binary encoding.

@@ -79,6 +79,7 @@ func sample(t *testing.T) []any {
 		orders[0], span, wr, &stats, cohorts, mrr, nps, &weighted, csat, &dedup, table, series, mrrSeries, stats.Totals(), fig,
 		Located{Order: orders[2], File: "o.csv", Line: 4, Lines: 1, Rows: 3}, BadRow{Phase: 2, File: "s.csv", Line: 9, Lines: 1, Rows: 1, Reason: "s.csv:9: x"},
 		Response{Metric: "ces", Score: 5, Line: 7},
+		cxmetrics.RFMScore{CustomerID: "ann", RecencyScore: 5, FrequencyScore: 2, MonetaryScore: 3, LastPurchase: day(3, 7), Orders: 2, Revenue: decimal.RequireFromString("30.25")},
 	}
 }
 
@@ -136,6 +137,8 @@ func encodeAny(v any) ([]byte, error) {
 		return encodeBadRow(x)
 	case Response:
 		return encodeResponse(x)
+	case cxmetrics.RFMScore:
+		return encodeRFMScore(x)
 	}
 	return nil, nil
 }
@@ -165,6 +168,8 @@ func TestDecodersRefuseTruncated(t *testing.T) {
 				_, err = decodeBadRow(data[:cut])
 			case Response:
 				_, err = decodeResponse(data[:cut])
+			case cxmetrics.RFMScore:
+				_, err = decodeRFMScore(data[:cut])
 			}
 			assert.Error(t, err, "%T cut at %d", v, cut)
 		}

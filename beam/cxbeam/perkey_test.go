@@ -232,6 +232,7 @@ func TestVetRunner(t *testing.T) {
 		SurveyPerKey(s, beam.ParDo(s, byTouchpoint, answers), o)
 	}
 	beam.Combine(s, &OrderStatsFn{}, orders)
+	RFM(s, orders, time.Now(), 5, o)
 	beam.Combine(s, &CohortFn{Period: "week", Location: "Europe/Berlin"}, orders)
 	beam.Combine(s, &DedupFn{}, orders)
 	beam.Combine(s, &MRRFn{}, spans)

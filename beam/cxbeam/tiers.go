@@ -133,40 +133,47 @@ func shardCandidates(stats *cxmetrics.OrderStats, whole *Figures) (*Figures, err
 // thresholds returns the tercile thresholds from the bucket counts and the
 // candidates of the two buckets.
 func thresholds(whole, candidates *Figures) (cxmetrics.TierThresholds, error) {
-	names, within, err := rankBuckets(whole.Orders.Buckets, tercileRanks(whole.Orders.Totals.Customers))
-	if err != nil {
-		return cxmetrics.TierThresholds{}, err
-	}
 	var th [2]decimal.Decimal
-	for i, name := range names {
-		type value struct {
-			v decimal.Decimal
-			n int64
-		}
-		var vals []value
-		for s, n := range candidates.Candidates {
-			v, err := decimalOf(s)
-			if err != nil {
-				return cxmetrics.TierThresholds{}, err
-			}
-			if bucketOf(v) == name {
-				vals = append(vals, value{v, n})
-			}
-		}
-		slices.SortFunc(vals, func(a, b value) int { return a.v.Cmp(b.v) })
-		r, found := within[i], false
-		for _, v := range vals {
-			if r < v.n {
-				th[i], found = v.v, true
-				break
-			}
-			r -= v.n
-		}
-		if !found {
-			return cxmetrics.TierThresholds{}, errors.New("cxbeam: the candidates of a tercile's bucket are missing")
+	for i, r := range tercileRanks(whole.Orders.Totals.Customers) {
+		var err error
+		if th[i], err = orderStatistic(whole.Orders.Buckets, candidates.Candidates, r); err != nil {
+			return cxmetrics.TierThresholds{}, err
 		}
 	}
 	return cxmetrics.TierThresholds{Medium: th[0], High: th[1]}, nil
+}
+
+// orderStatistic returns the value of rank r (from 0, ascending) from the
+// counts of all values by bucket and the counts of the values in r's
+// bucket (candidates may hold other buckets' values too).
+func orderStatistic(buckets, candidates map[string]int64, r int64) (decimal.Decimal, error) {
+	names, within, err := rankBuckets(buckets, []int64{r})
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	type value struct {
+		v decimal.Decimal
+		n int64
+	}
+	var vals []value
+	for s, n := range candidates {
+		v, err := decimalOf(s)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		if bucketOf(v) == names[0] {
+			vals = append(vals, value{v, n})
+		}
+	}
+	slices.SortFunc(vals, func(a, b value) int { return a.v.Cmp(b.v) })
+	left := within[0]
+	for _, v := range vals {
+		if left < v.n {
+			return v.v, nil
+		}
+		left -= v.n
+	}
+	return decimal.Decimal{}, errors.New("cxbeam: the values of an order statistic's bucket are missing")
 }
 
 // tiersFn sums a shard's customers per tier at the thresholds.
