@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"slices"
 	"strings"
@@ -30,11 +31,12 @@ import (
 //  1. The report's currency is that of the first row added: a first pass
 //     reads each file only up to its first row that can be added, and the
 //     earliest of those (orders before subscriptions) is a side input.
-//  2. Orders (-rows orders) are grouped by order ID and each group, in the
-//     order of its lines, goes through a cxmetrics.OrderDedup: a
-//     re-delivery is counted and left out, an ID reused with other content
-//     is a bad row. Invoice lines (-rows lines) are grouped by order ID and
-//     summed with cxmetrics.CombineLines.
+//  2. Orders (-rows orders) are grouped by a hash of their order ID and
+//     each group, in the order of its lines, goes through a
+//     cxmetrics.OrderDedup: a re-delivery is counted and left out, an ID
+//     reused with other content is a bad row. Invoice lines (-rows lines)
+//     are grouped likewise and summed by order ID with
+//     cxmetrics.CombineLines.
 //  3. The orders, spans and answers go to cxbeam.OrderReport, cxbeam.MRR
 //     and cxbeam.Survey, which shard them by customer.
 //  4. Bad rows go to the dead-letter file and are counted; the first five
@@ -73,11 +75,11 @@ func init() {
 	register.Emitter1[cxbeam.Response]()
 	register.Emitter1[cxmetrics.Order]()
 	register.Emitter1[string]()
-	register.Emitter2[string, cxbeam.Located]()
+	register.Emitter2[int, cxbeam.Located]()
 	register.Iter1[cxbeam.Located]()
-	register.Function3x0(keyByID)
-	register.DoFn5x1[string, func(*cxbeam.Located) bool, func(cxmetrics.Order), func(cxbeam.BadRow), func(*cxbeam.Figures), error](&dedupFn{})
-	register.DoFn5x1[string, func(*cxbeam.Located) bool, *cxbeam.Figures, func(cxmetrics.Order), func(cxbeam.BadRow), error](&assembleFn{})
+	register.DoFn3x0[cxbeam.Located, func(int, cxbeam.Located), func(cxmetrics.Order)](&keyByIDFn{})
+	register.DoFn5x1[int, func(*cxbeam.Located) bool, func(cxmetrics.Order), func(cxbeam.BadRow), func(*cxbeam.Figures), error](&dedupFn{})
+	register.DoFn5x1[int, func(*cxbeam.Located) bool, *cxbeam.Figures, func(cxmetrics.Order), func(cxbeam.BadRow), error](&assembleFn{})
 	register.Function1x1(badFigures)
 	register.Function2x0(badLine)
 	register.DoFn3x1[context.Context, []byte, *cxbeam.Figures, error](&writeReportFn{})
@@ -109,7 +111,7 @@ func pipeline(cfg config) (*beam.Pipeline, error) {
 		var orders beam.PCollection
 		located, bad, counts := beam.ParDo3(s, &readOrdersFn{Location: cfg.tz, MaxRecord: cfg.maxRecord, Currency: cfg.currency, Rows: cfg.rows}, f, beam.SideInput{Input: currency})
 		bads, figures = append(bads, bad), append(figures, counts)
-		keyed, direct := beam.ParDo2(s, keyByID, located)
+		keyed, direct := beam.ParDo2(s, &keyByIDFn{Buckets: 64 * cfg.shards}, located)
 		grouped := beam.GroupByKey(s, keyed)
 		if cfg.rows == "lines" {
 			assembled, bad := beam.ParDo2(s, &assembleFn{}, grouped, beam.SideInput{Input: currency})
@@ -295,13 +297,20 @@ func (f *readOrdersFn) ProcessElement(ctx context.Context, path string, currency
 	return nil
 }
 
-// keyByID keys an order by its ID; orders without one need no grouping.
-func keyByID(l cxbeam.Located, keyed func(string, cxbeam.Located), direct func(cxmetrics.Order)) {
+// keyByIDFn keys an order by a hash of its ID into Buckets buckets, so
+// that every delivery or line of one ID meets the others in one group;
+// orders without an ID need no grouping. Buckets, not IDs, are the keys:
+// a runner keeps far fewer groups.
+type keyByIDFn struct{ Buckets int }
+
+func (f *keyByIDFn) ProcessElement(l cxbeam.Located, keyed func(int, cxbeam.Located), direct func(cxmetrics.Order)) {
 	if l.Order.ID == "" {
 		direct(l.Order)
 		return
 	}
-	keyed(l.Order.ID, l)
+	h := fnv.New64a()
+	h.Write([]byte(l.Order.ID))
+	keyed(int(h.Sum64()%uint64(max(f.Buckets, 1))), l)
 }
 
 // sortedByLine collects a group's rows in the order of their lines.
@@ -318,7 +327,7 @@ func sortedByLine(rows func(*cxbeam.Located) bool) []cxbeam.Located {
 // dedupFn keeps the first delivery of an order ID.
 type dedupFn struct{}
 
-func (dedupFn) ProcessElement(_ string, rows func(*cxbeam.Located) bool, emit func(cxmetrics.Order), bad func(cxbeam.BadRow), counts func(*cxbeam.Figures)) error {
+func (dedupFn) ProcessElement(_ int, rows func(*cxbeam.Located) bool, emit func(cxmetrics.Order), bad func(cxbeam.BadRow), counts func(*cxbeam.Figures)) error {
 	var d cxmetrics.OrderDedup
 	var dups int64
 	for _, l := range sortedByLine(rows) {
@@ -343,13 +352,22 @@ func (dedupFn) ProcessElement(_ string, rows func(*cxbeam.Located) bool, emit fu
 	return nil
 }
 
-// assembleFn sums the invoice lines of one order (-rows lines).
+// assembleFn sums the invoice lines of the orders of one bucket (-rows
+// lines), each order's lines in the order of the file.
 type assembleFn struct{}
 
-func (assembleFn) ProcessElement(id string, rows func(*cxbeam.Located) bool, currency *cxbeam.Figures, emit func(cxmetrics.Order), bad func(cxbeam.BadRow)) error {
-	all := sortedByLine(rows)
-	p := all[0]
-	for _, l := range all[1:] {
+func (assembleFn) ProcessElement(_ int, rows func(*cxbeam.Located) bool, currency *cxbeam.Figures, emit func(cxmetrics.Order), bad func(cxbeam.BadRow)) error {
+	pending := map[string]*cxbeam.Located{}
+	var order []*cxbeam.Located
+	for _, l := range sortedByLine(rows) {
+		id := l.Order.ID
+		p := pending[id]
+		if p == nil {
+			p = &l
+			pending[id] = p
+			order = append(order, p)
+			continue
+		}
 		combined, err := cxmetrics.CombineLines(p.Order, l.Order)
 		if err != nil {
 			re := csvin.NewRowError(l.File, l.Line, l.Lines, "line of order %s disagrees with its line %d (customer %s, currency %s): customer %s, currency %s",
@@ -360,13 +378,15 @@ func (assembleFn) ProcessElement(id string, rows func(*cxbeam.Located) bool, cur
 		}
 		p.Order, p.Rows, p.Lines = combined, p.Rows+1, p.Lines+l.Lines
 	}
-	if currency.First.Phase >= 0 && p.Order.Currency != currency.First.Currency {
-		re := csvin.NewRowError(p.File, p.Line, p.Lines, "order %s of %d lines: %s", csvin.Quote(id), p.Rows, mixedCurrency(p.Order.Currency, currency.First.Currency))
-		b, _ := badRow(re, phaseAssembled, p.Rows, true)
-		bad(b)
-		return nil
+	for _, p := range order {
+		if currency.First.Phase >= 0 && p.Order.Currency != currency.First.Currency {
+			re := csvin.NewRowError(p.File, p.Line, p.Lines, "order %s of %d lines: %s", csvin.Quote(p.Order.ID), p.Rows, mixedCurrency(p.Order.Currency, currency.First.Currency))
+			b, _ := badRow(re, phaseAssembled, p.Rows, true)
+			bad(b)
+			continue
+		}
+		emit(p.Order)
 	}
-	emit(p.Order)
 	return nil
 }
 
