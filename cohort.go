@@ -205,10 +205,14 @@ func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
 // currency of its first order.
 //
 // Memory grows with customers and their active periods, not with orders:
-// about 150 bytes per customer plus 16 per period in which the customer was
-// active (see BENCHMARKS.md), and no allocation per order once a customer and
-// period are known. Sums of money are exact. A CohortBuilder is not safe for
-// concurrent use.
+// about 280 bytes per customer (its index slot, ID and state) plus 16 to
+// 32 per period in which the customer was active (cells come from pooled
+// chunks, where growth leaves room behind until a compaction), and a batch of
+// up to 65,536 orders taken but not yet folded into the customers (about
+// 6 MB when full; see BENCHMARKS.md). There is no allocation per order once a
+// customer and period are known. Sums of money are exact. A CohortBuilder
+// is not safe for concurrent use, not even for reading: reading folds the
+// pending batch.
 type CohortBuilder struct {
 	opts      CohortOptions
 	zone      string // the identity of opts' location; "" for the zero value's UTC

@@ -57,7 +57,7 @@ func newSlot(id string, h uint64, n int32) customerSlot {
 func (t *customerTable[T]) find(id string, h uint64) (slot int, found bool) {
 	tag := uint32(h >> 32)
 	mask := len(t.slots) - 1
-	for s := int(h) & mask; ; s = (s + 1) & mask {
+	for s := t.home(tag); ; s = (s + 1) & mask {
 		v := &t.slots[s]
 		if v.num == 0 {
 			return s, false
@@ -179,6 +179,14 @@ func (t *customerTable[T]) lookup(id string) (int32, bool) {
 	return t.slots[s].num - 1, found
 }
 
+// home returns the slot where a tag's probe starts: the tag's top bits,
+// so that growing the table moves each slot by its tag alone, without
+// hashing its ID again. (Tags of nearby slots then share their top bits;
+// the rest, and the ID compared after a tag matches, tell them apart.)
+func (t *customerTable[T]) home(tag uint32) int {
+	return int(uint64(tag) * uint64(len(t.slots)) >> 32)
+}
+
 // grow doubles the slots.
 func (t *customerTable[T]) grow() {
 	old := t.slots
@@ -189,13 +197,7 @@ func (t *customerTable[T]) grow() {
 		if v.num == 0 {
 			continue
 		}
-		var h uint64
-		if v.size <= inlineID {
-			h = maphash.Bytes(t.seed, v.id[:v.size])
-		} else {
-			h = maphash.String(t.seed, t.id(v.num-1))
-		}
-		s := int(h) & mask
+		s := t.home(v.tag)
 		for t.slots[s].num != 0 {
 			s = (s + 1) & mask
 		}

@@ -116,7 +116,13 @@ func (b *MRRBuilder) add(s *SubscriptionSpan, at int) error {
 	var m exactSum
 	m.add(s.mrr())
 	c, _ := b.customers.get(s.CustomerID, mrrCustomer{})
-	c.spans = append(c.spans, mrrSpan{subscription: strings.Clone(s.SubscriptionID), start: s.Start.UTC(), end: s.End.UTC(), mrr: m})
+	sub := s.SubscriptionID
+	if n := len(c.spans); n > 0 && c.spans[n-1].subscription == sub {
+		sub = c.spans[n-1].subscription // a customer's spans share their subscription's ID
+	} else {
+		sub = strings.Clone(sub)
+	}
+	c.spans = append(c.spans, mrrSpan{subscription: sub, start: s.Start.UTC(), end: s.End.UTC(), mrr: m})
 	b.spans++
 	return nil
 }

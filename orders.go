@@ -125,11 +125,12 @@ func (a instant) time() time.Time { return time.Unix(a.sec, int64(a.nsec)).UTC()
 // accumulator contract (see the package doc); its one setting, the
 // currency, is that of the first order added.
 //
-// Memory grows with the number of customers, not of orders: about 160 bytes
-// per customer (see BENCHMARKS.md), and no allocation per order once a
-// customer is known. Sums of money are exact. An OrderStats is not safe for
-// concurrent use, not even for reading: it folds the orders it has taken
-// into its customers in batches, and a reader may fold them.
+// Memory grows with the number of customers, not of orders: about 220 bytes
+// per customer (its index slot, ID and state) and a batch of up to
+// 65,536 orders taken but not yet folded into the customers (about 6 MB
+// when full; see BENCHMARKS.md), and no allocation per order once a customer is known.
+// Sums of money are exact. An OrderStats is not safe for concurrent use,
+// not even for reading: reading folds the pending batch.
 type OrderStats struct {
 	currency  currencyGuard
 	revenue   exactSum

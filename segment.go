@@ -103,19 +103,32 @@ type CustomerTier struct {
 }
 
 // customerAOVs returns the customers of stats with at least one order, with
-// their AOV, sorted by CustomerID.
-func customerAOVs(stats *OrderStats) []CustomerTier {
-	var out []CustomerTier
+// their AOV, sorted by CustomerID, and their revenues as int64 units at one
+// scale when they all fit (see commonUnits), else nil units.
+func customerAOVs(stats *OrderStats) (out []CustomerTier, units []int64) {
 	for _, s := range stats.Summaries() {
-		if s.Orders == 0 {
-			continue
+		if s.Orders > 0 {
+			out = append(out, CustomerTier{CustomerID: s.CustomerID, Orders: s.Orders, Revenue: s.Revenue})
 		}
-		out = append(out, CustomerTier{
-			CustomerID: s.CustomerID, Orders: s.Orders, Revenue: s.Revenue,
-			AOV: div(s.Revenue, decimal.NewFromInt(s.Orders)),
-		})
 	}
-	return out
+	revenues := make([]decimal.Decimal, len(out))
+	for i := range out {
+		revenues[i] = out[i].Revenue
+	}
+	units, scale, ok := commonUnits(revenues)
+	for i := range out {
+		c := &out[i]
+		if ok {
+			if c.AOV, ok = quotientUnits(units[i], scale, c.Orders); ok {
+				continue
+			}
+		}
+		c.AOV = div(c.Revenue, decimal.NewFromInt(c.Orders))
+	}
+	if !ok {
+		units = nil
+	}
+	return out, units
 }
 
 // SegmentByAOV puts every customer of stats with at least one order in an
@@ -127,7 +140,7 @@ func SegmentByAOV(stats *OrderStats, th TierThresholds) ([]CustomerTier, error) 
 	if err := th.Validate(); err != nil {
 		return nil, err
 	}
-	out := customerAOVs(stats)
+	out, _ := customerAOVs(stats)
 	for i := range out {
 		out[i].Tier = th.Tier(out[i].AOV)
 	}
@@ -138,14 +151,35 @@ func SegmentByAOV(stats *OrderStats, th TierThresholds) ([]CustomerTier, error) 
 // terciles of their AOVs (see [TercileThresholds] and [SegmentByAOV]) and
 // returns the thresholds it used. No customer with an order is ErrNoData.
 func SegmentByAOVTerciles(stats *OrderStats) ([]CustomerTier, TierThresholds, error) {
-	out := customerAOVs(stats)
-	aovs := make([]decimal.Decimal, len(out))
-	for i, c := range out {
-		aovs[i] = c.AOV
-	}
-	th, err := TercileThresholds(aovs)
-	if err != nil {
-		return nil, TierThresholds{}, err
+	out, units := customerAOVs(stats)
+	var th TierThresholds
+	if units == nil {
+		aovs := make([]decimal.Decimal, len(out))
+		for i, c := range out {
+			aovs[i] = c.AOV
+		}
+		var err error
+		if th, err = TercileThresholds(aovs); err != nil {
+			return nil, TierThresholds{}, err
+		}
+	} else {
+		if len(out) == 0 {
+			return nil, TierThresholds{}, errorf(ErrNoData, "terciles of no AOVs")
+		}
+		// Sorted by the exact quotients, the rounded AOVs are sorted too
+		// (rounding never reverses an order), so the values at n/3 and
+		// 2n/3 are those of TercileThresholds.
+		type quotient struct {
+			units, orders int64
+			i             int
+		}
+		qs := make([]quotient, len(out))
+		for i := range qs {
+			qs[i] = quotient{units[i], out[i].Orders, i}
+		}
+		slices.SortFunc(qs, func(a, b quotient) int { return cmpQuotients(a.units, a.orders, b.units, b.orders) })
+		n := len(out)
+		th = TierThresholds{Medium: out[qs[n/3].i].AOV, High: out[qs[2*n/3].i].AOV}
 	}
 	for i := range out {
 		out[i].Tier = th.Tier(out[i].AOV)
@@ -232,27 +266,48 @@ func RFM(stats *OrderStats, asOf time.Time, bins int) ([]RFMScore, error) {
 	if len(out) == 0 {
 		return nil, errorf(ErrNoData, "RFM of no customers")
 	}
-	rankScores(out, bins, func(a, b *RFMScore) int { return a.LastPurchase.Compare(b.LastPurchase) }, func(s *RFMScore, v int) { s.RecencyScore = v })
-	rankScores(out, bins, func(a, b *RFMScore) int { return cmp.Compare(a.Orders, b.Orders) }, func(s *RFMScore, v int) { s.FrequencyScore = v })
-	rankScores(out, bins, func(a, b *RFMScore) int { return a.Revenue.Cmp(b.Revenue) }, func(s *RFMScore, v int) { s.MonetaryScore = v })
+	recency := make([]instant, len(out))
+	frequency := make([]int64, len(out))
+	revenues := make([]decimal.Decimal, len(out))
+	for i := range out {
+		recency[i], frequency[i], revenues[i] = instantOf(out[i].LastPurchase), out[i].Orders, out[i].Revenue
+	}
+	rankScores(recency, bins, func(a, b instant) int {
+		if c := cmp.Compare(a.sec, b.sec); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.nsec, b.nsec)
+	}, func(i, v int) { out[i].RecencyScore = v })
+	rankScores(frequency, bins, cmp.Compare[int64], func(i, v int) { out[i].FrequencyScore = v })
+	setMonetary := func(i, v int) { out[i].MonetaryScore = v }
+	if units, _, ok := commonUnits(revenues); ok {
+		rankScores(units, bins, cmp.Compare[int64], setMonetary)
+	} else {
+		rankScores(revenues, bins, decimal.Decimal.Cmp, setMonetary)
+	}
 	return out, nil
 }
 
-// rankScores sets, through set, the score 1 + rank*bins/n of each entry by
-// the ascending order of compare, ties taking the rank of the first of them.
-// out keeps its order.
-func rankScores(out []RFMScore, bins int, compare func(a, b *RFMScore) int, set func(*RFMScore, int)) {
-	n := len(out)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+// rankScores sets, through set(i, score), the score 1 + rank*bins/n of
+// each key by the ascending order of compare, ties taking the rank of the
+// first of them. It sorts a compact copy of the keys, so that a million
+// of them sort in the cache's favour.
+func rankScores[K any](keys []K, bins int, compare func(a, b K) int, set func(i, score int)) {
+	type entry struct {
+		key K
+		i   int
 	}
-	slices.SortStableFunc(order, func(i, j int) int { return compare(&out[i], &out[j]) })
+	n := len(keys)
+	order := make([]entry, n)
+	for i, k := range keys {
+		order[i] = entry{k, i}
+	}
+	slices.SortFunc(order, func(a, b entry) int { return compare(a.key, b.key) })
 	rank := 0
-	for pos, i := range order {
-		if pos > 0 && compare(&out[order[pos-1]], &out[i]) != 0 {
+	for pos, e := range order {
+		if pos > 0 && compare(order[pos-1].key, e.key) != 0 {
 			rank = pos
 		}
-		set(&out[i], 1+int(int64(rank)*int64(bins)/int64(n)))
+		set(e.i, 1+int(int64(rank)*int64(bins)/int64(n)))
 	}
 }

@@ -123,8 +123,8 @@ func (s *SubscriptionSpan) validate(at int) error {
 			return errorf(ErrOutOfRange, "%s: time %s is outside the years 1..9999", s.ref(at), t)
 		}
 	}
-	if err := checkDecimal(s.Amount, s.ref(at)+": amount"); err != nil {
-		return err
+	if !inBounds(s.Amount) {
+		return checkDecimal(s.Amount, s.ref(at)+": amount")
 	}
 	if s.Currency != "" {
 		if _, err := MinorUnits(s.Currency); err != nil {

@@ -187,7 +187,8 @@ func (t *table) token(col string) (string, *rowError) {
 	if len(b) > maxFieldBytes {
 		return "", t.errorf("%s %s: longer than %d bytes", col, quoteBytes(b), maxFieldBytes)
 	}
-	if bytes.ContainsAny(b, "\n\r,") {
+	// A field split in place (inSrc) has no comma or line feed.
+	if t.rec.inSrc && bytes.IndexByte(b, '\r') >= 0 || !t.rec.inSrc && bytes.ContainsAny(b, "\n\r,") {
 		return "", t.errorf("%s %s: a line break or comma inside a value", col, quoteBytes(b))
 	}
 	return t.str(b), nil
@@ -338,7 +339,7 @@ func (t *table) readTime(col string, loc *time.Location) (time.Time, *rowError) 
 	if y := tm.UTC().Year(); y < 1 || y > 9999 {
 		return time.Time{}, t.errorf("%s %s: outside the years 1..9999", col, quote(ts))
 	}
-	if y := tm.In(loc).Year(); y < 1 || y > 9999 {
+	if y := tm.In(loc).Year(); loc != time.UTC && (y < 1 || y > 9999) {
 		return time.Time{}, t.errorf("%s %s: outside the years 1..9999 in %s", col, quote(ts), loc)
 	}
 	return tm, nil
@@ -347,7 +348,8 @@ func (t *table) readTime(col string, loc *time.Location) (time.Time, *rowError) 
 // orderReader turns rows of an orders CSV into cxmetrics.Orders.
 type orderReader struct {
 	*table
-	loc *time.Location
+	loc   *time.Location
+	known string // the last currency found to be an ISO 4217 code
 }
 
 func newOrderReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*orderReader, error) {
@@ -398,10 +400,11 @@ func (r *orderReader) parse() (cxmetrics.Order, error) {
 	if o.Currency, rerr = r.token("currency"); rerr != nil {
 		return o, rerr
 	}
-	if o.Currency != "" {
+	if o.Currency != "" && o.Currency != r.known {
 		if _, err := cxmetrics.MinorUnits(o.Currency); err != nil {
 			return o, r.errorf("currency %s: not an ISO 4217 code with a minor unit", quote(o.Currency))
 		}
+		r.known = o.Currency
 	}
 	if err := o.Validate(); err != nil {
 		return o, r.errorf("%s", detail(err))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -62,7 +63,7 @@ type pipelineItem struct {
 func (c *collector) readOrdersParallel(or *orderReader) error {
 	workers := runtime.GOMAXPROCS(0)
 	done := make(chan struct{})
-	items := make(chan pipelineItem, 2*workers)
+	items := make(chan pipelineItem, workers)
 	jobs := make(chan func(), workers)
 	var wg sync.WaitGroup
 	defer func() {
@@ -149,6 +150,7 @@ func (c *collector) readOrdersParallel(or *orderReader) error {
 			return err
 		}
 	}
+	c.dedup = cxmetrics.OrderDedup{} // every row is in: its memory can go before the merge
 	return sink.close()
 }
 
@@ -313,7 +315,9 @@ func (s *orderSink) add(o cxmetrics.Order) error {
 }
 
 // close waits for the partitions and merges them into the collector's
-// accumulators.
+// accumulators: the first partition's become the collector's, and each
+// other partition is merged into them and dropped, so that the merge holds
+// little more than the partitions do.
 func (s *orderSink) close() error {
 	for _, p := range s.parts {
 		if len(p.batch) > 0 {
@@ -322,17 +326,17 @@ func (s *orderSink) close() error {
 		close(p.in)
 	}
 	var first error
-	for _, p := range s.parts {
+	for i, p := range s.parts {
 		<-p.done
-		if first == nil {
-			first = p.err
+		first = cmp.Or(first, p.err)
+		switch {
+		case first != nil:
+		case i == 0:
+			s.c.stats, s.c.cohorts = p.stats, p.cohorts
+		default:
+			first = cmp.Or(s.c.stats.Merge(&p.stats), s.c.cohorts.Merge(p.cohorts))
 		}
-		if first == nil {
-			first = s.c.stats.Merge(&p.stats)
-		}
-		if first == nil {
-			first = s.c.cohorts.Merge(p.cohorts)
-		}
+		s.parts[i] = nil
 	}
 	s.parts = nil
 	return first

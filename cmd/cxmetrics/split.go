@@ -37,7 +37,7 @@ type recordSplitter struct {
 // chunkSize is the target size of a chunk: large enough that handing a
 // chunk to a worker costs nothing next to parsing it, small enough that a
 // few in flight per worker stay in the cache.
-const chunkSize = 1 << 20
+const chunkSize = 1 << 19
 
 // chunkTarget is the chunk size the splitter aims at; tests make it tiny.
 var chunkTarget = chunkSize
