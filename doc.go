@@ -242,6 +242,24 @@
 // purchases to come and the discounted lifetime value. It lives apart
 // because it depends on gonum.
 //
+// # Shards of customers
+//
+// Accumulators merge shards that may share customers, so they keep
+// per-customer state. When orders are split by customer instead (every
+// order of a customer in one shard, as a distributed engine's shuffle by a
+// hash of the customer ID does), each shard's finished figures add up
+// exactly without it: [OrderStats.Totals] with [OrderTotals.AddDisjoint],
+// [CohortTable.AddDisjoint], [Series.AddDisjoint] and
+// [MRRSeries.AddDisjoint], which check what the figures can show (period,
+// location, window, Until, currency, rows that balance). A series is
+// extended with [CohortBuilder.SeriesThrough] until none of its customers
+// is active, since they could still churn after its last order, and the
+// sum is cut back with [Series.Trim]. Figures that need every customer at
+// once, the AOV terciles and RFM scores, are order statistics of
+// per-customer values, exact from a second pass over those values;
+// [AddTierSummaries] adds the shards' tiers at the thresholds found. The
+// Beam module (github.com/cxmetrics/cxmetrics/beam) is built this way.
+//
 // # Where to start
 //
 // Feed answers to an [NPSTally] or a [ScaleTally], and orders to an

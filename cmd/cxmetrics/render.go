@@ -2,7 +2,6 @@ package main
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	cxreport "github.com/cxmetrics/cxmetrics/internal/report"
 	"github.com/shopspring/decimal"
 )
 
@@ -104,11 +104,7 @@ func cohortLabel(start, period string) string {
 	return start
 }
 
-func writeJSON(w io.Writer, rep *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
-}
+func writeJSON(w io.Writer, rep *Report) error { return cxreport.WriteJSON(w, rep) }
 
 // writeText writes the report as aligned plain text, without trailing
 // spaces.

@@ -2,296 +2,64 @@ package main
 
 import (
 	"errors"
-	"math"
-	"time"
 
 	"github.com/cxmetrics/cxmetrics"
-	"github.com/shopspring/decimal"
+	cxreport "github.com/cxmetrics/cxmetrics/internal/report"
 )
 
-// Report is everything the command prints, in every format. Its JSON form is
-// the command's documented output schema (see README.md): decimals are
-// strings with the library's exact values, figures that cannot be computed
-// (no data) are null.
-type Report struct {
-	Schema   string         `json:"schema"`
-	Inputs   Inputs         `json:"inputs"`
-	Currency string         `json:"currency"`
-	Orders   OrderFigures   `json:"orders"`
-	AOVTiers *TierFigures   `json:"aov_tiers"`
-	Cohorts  *CohortFigures `json:"cohorts"`
-	Series   *SeriesFigures `json:"series"`
-	MRR      *MRRFigures    `json:"mrr"`
-	// SubscriptionCohorts groups subscribers by the period of their first
-	// payment: active = paying at the end of period k, revenue = their MRR.
-	SubscriptionCohorts *CohortFigures `json:"subscription_cohorts"`
-	// SBG is the sBG model fitted on the subscription cohorts; null
-	// without subscriptions or when the data cannot be fitted, and then
-	// SBGNote says why.
-	SBG     *SBGFigures   `json:"sbg"`
-	SBGNote string        `json:"-"`
-	NPS     *NPSFigures   `json:"nps"`
-	CSAT    *ScaleFigures `json:"csat"`
-	CES     *ScaleFigures `json:"ces"`
-}
+// The report's types live in internal/report, shared with the Beam
+// pipeline (beam/cmd/cxbeam) so that both write the same JSON.
+type (
+	Report           = cxreport.Report
+	Inputs           = cxreport.Inputs
+	ConversionFigure = cxreport.ConversionFigure
+	SeriesFigures    = cxreport.SeriesFigures
+	SeriesFigureRow  = cxreport.SeriesFigureRow
+	OrderFigures     = cxreport.OrderFigures
+	TierFigures      = cxreport.TierFigures
+	TierFigure       = cxreport.TierFigure
+	CohortFigures    = cxreport.CohortFigures
+	CohortFigureRow  = cxreport.CohortFigureRow
+	NPSFigures       = cxreport.NPSFigures
+	ScaleFigures     = cxreport.ScaleFigures
+	MRRFigures       = cxreport.MRRFigures
+	MRRFigureRow     = cxreport.MRRFigureRow
+)
 
-// schemaVersion names the JSON layout; it changes when a field changes
-// meaning or goes away. Version 2 renamed inputs.orders and
-// inputs.responses (the file names) to orders_file and responses_file, and
-// inputs.orders became the number of orders.
-const schemaVersion = "cxmetrics-report/2"
-
-// Inputs describes what the report was computed from.
-type Inputs struct {
-	OrdersFile         string             `json:"orders_file"`
-	ResponsesFile      string             `json:"responses_file"`
-	SubscriptionsFile  string             `json:"subscriptions_file"`
-	FXFile             string             `json:"fx_file"`
-	Period             string             `json:"period"`
-	Location           string             `json:"location"`
-	Rows               string             `json:"rows"`             // "orders" or "lines"
-	OrderRows          int64              `json:"order_rows"`       // well-formed rows of the orders file
-	Orders             int64              `json:"orders"`           // orders and refunds in the report
-	DuplicateOrders    int64              `json:"duplicate_orders"` // re-delivered rows left out
-	ResponseRows       int64              `json:"response_rows"`
-	SubscriptionRows   int64              `json:"subscription_rows"`    // well-formed rows of the subscriptions file
-	OtherCurrencySpans int64              `json:"other_currency_spans"` // left out by -currency
-	RateRows           int64              `json:"rate_rows"`
-	SkippedRows        int64              `json:"skipped_rows"`
-	SkippedLines       int64              `json:"skipped_lines"`
-	SkipReasons        []string           `json:"skip_reasons"`
-	OtherCurrencyRows  int64              `json:"other_currency_rows"`
-	Conversions        []ConversionFigure `json:"conversions"` // -fx, per source currency
-}
-
-// ConversionFigure says how the orders of one currency were converted.
-type ConversionFigure struct {
-	Currency  string   `json:"currency"`
-	Orders    int64    `json:"orders"`
-	RateDates []string `json:"rate_dates"` // the effective dates of the rates used
-}
-
-// SeriesFigures is the period-by-period series.
-type SeriesFigures struct {
-	Period string            `json:"period"`
-	Window int               `json:"window"`
-	Rows   []SeriesFigureRow `json:"rows"`
-}
-
-// SeriesFigureRow is one period of the series (see cxmetrics.SeriesRow).
-type SeriesFigureRow struct {
-	Start         string           `json:"start"`
-	Revenue       decimal.Decimal  `json:"revenue"`
-	Orders        int64            `json:"orders"`
-	Refunds       int64            `json:"refunds"`
-	Customers     int64            `json:"customers"`
-	New           int64            `json:"new"`
-	Returning     int64            `json:"returning"`
-	ActiveAtStart int64            `json:"active_at_start"`
-	ActiveAtEnd   int64            `json:"active_at_end"`
-	Churned       int64            `json:"churned"`
-	Reactivated   int64            `json:"reactivated"`
-	ChurnRate     *decimal.Decimal `json:"churn_rate"` // null when nobody was active at the start
-	AOV           *decimal.Decimal `json:"aov"`        // null without orders
-}
-
-// OrderFigures are the order-based metrics; money in Currency.
-type OrderFigures struct {
-	Revenue            decimal.Decimal  `json:"revenue"`
-	Orders             int64            `json:"orders"`
-	Refunds            int64            `json:"refunds"`
-	Customers          int64            `json:"customers"`
-	AOV                *decimal.Decimal `json:"aov"`
-	PurchaseFrequency  *decimal.Decimal `json:"purchase_frequency"`
-	RepeatPurchaseRate *decimal.Decimal `json:"repeat_purchase_rate"`
-	HistoricalLTV      *decimal.Decimal `json:"historical_ltv"`
-}
-
-// TierFigures are the AOV tiers at the terciles of customer AOV.
-type TierFigures struct {
-	MediumFrom decimal.Decimal `json:"medium_from"`
-	HighFrom   decimal.Decimal `json:"high_from"`
-	Tiers      []TierFigure    `json:"tiers"`
-}
-
-// TierFigure is one AOV tier.
-type TierFigure struct {
-	Tier      string           `json:"tier"`
-	Customers int64            `json:"customers"`
-	Orders    int64            `json:"orders"`
-	Revenue   decimal.Decimal  `json:"revenue"`
-	AOV       *decimal.Decimal `json:"aov"` // null for a tier without orders
-}
-
-// CohortFigures is the cohort retention table.
-type CohortFigures struct {
-	Period           string            `json:"period"`
-	Rows             []CohortFigureRow `json:"rows"`
-	AverageRetention []decimal.Decimal `json:"average_retention"`
-	Unattributed     decimal.Decimal   `json:"unattributed_revenue"`
-}
-
-// CohortFigureRow is one cohort.
-type CohortFigureRow struct {
-	Start     string            `json:"start"`
-	Size      int64             `json:"size"`
-	Active    []int64           `json:"active"`
-	Retention []decimal.Decimal `json:"retention"`
-	Revenue   []decimal.Decimal `json:"revenue"`
-}
-
-// NPSFigures is the Net Promoter Score with its 95% interval, in points.
-type NPSFigures struct {
-	Responses  int64           `json:"responses"`
-	Promoters  int64           `json:"promoters"`
-	Passives   int64           `json:"passives"`
-	Detractors int64           `json:"detractors"`
-	Score      decimal.Decimal `json:"score"`
-	CI95Low    float64         `json:"ci95_low"`
-	CI95High   float64         `json:"ci95_high"`
-}
-
-// ScaleFigures is CSAT (Score = share satisfied) or CES (Score = mean,
-// PositiveShare = share who agree).
-type ScaleFigures struct {
-	Responses     int64            `json:"responses"`
-	Score         decimal.Decimal  `json:"score"`
-	PositiveShare *decimal.Decimal `json:"positive_share,omitempty"`
-	Distribution  []int64          `json:"distribution"`
-}
-
-// optional turns a figure that may have no data into a pointer, nil for
-// ErrNoData.
-func optional(d decimal.Decimal, err error) (*decimal.Decimal, error) {
-	if errors.Is(err, cxmetrics.ErrNoData) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
+// schemaVersion names the JSON layout (see cxreport.SchemaVersion).
+const schemaVersion = cxreport.SchemaVersion
 
 // report computes every figure from the accumulators.
 func (c *collector) report() (*Report, error) {
-	rep := &Report{Schema: schemaVersion, Inputs: c.inputs, Currency: c.currency}
-	s := &c.stats
-	rep.Orders = OrderFigures{Revenue: s.Revenue(), Orders: s.Orders(), Refunds: c.refunds, Customers: s.Customers()}
+	r := cxreport.Results{Inputs: c.inputs, Currency: c.currency, Orders: c.stats.Totals(), Refunds: c.refunds,
+		NPS: &c.nps, CSAT: c.csat, CES: c.ces}
+	if customers, th, err := cxmetrics.SegmentByAOVTerciles(&c.stats); err == nil {
+		r.Tiers = &cxreport.Tiers{Thresholds: th, Summaries: cxmetrics.SummarizeTiers(customers)}
+	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+		return nil, err
+	}
 	var err error
-	for _, f := range []struct {
-		dst  **decimal.Decimal
-		calc func() (decimal.Decimal, error)
-	}{
-		{&rep.Orders.AOV, s.AOV}, {&rep.Orders.PurchaseFrequency, s.PurchaseFrequency},
-		{&rep.Orders.RepeatPurchaseRate, s.RepeatPurchaseRate}, {&rep.Orders.HistoricalLTV, s.HistoricalLTV},
-	} {
-		if *f.dst, err = optional(f.calc()); err != nil {
-			return nil, err
-		}
-	}
-
-	if customers, th, err := cxmetrics.SegmentByAOVTerciles(s); err == nil {
-		tiers := &TierFigures{MediumFrom: th.Medium, HighFrom: th.High}
-		for _, t := range cxmetrics.SummarizeTiers(customers) {
-			f := TierFigure{Tier: t.Tier.String(), Customers: t.Customers, Orders: t.Orders, Revenue: t.Revenue}
-			if t.Orders > 0 {
-				aov := t.AOV
-				f.AOV = &aov
-			}
-			tiers.Tiers = append(tiers.Tiers, f)
-		}
-		rep.AOVTiers = tiers
-	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+	if r.Cohorts, err = noData(c.cohorts.Table()); err != nil {
 		return nil, err
 	}
-
-	if table, err := c.cohorts.Table(); err == nil {
-		rep.Cohorts = cohortFigures(table)
-	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+	if r.Series, err = noData(c.cohorts.Series(c.cfg.window)); err != nil {
 		return nil, err
 	}
-	if series, err := c.cohorts.Series(c.cfg.window); err == nil {
-		rep.Series = seriesFigures(series)
-	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+	r.Inputs.Conversions = c.conversions()
+	if r.MRR, err = noData(c.mrr.Series()); err != nil {
 		return nil, err
 	}
-	rep.Inputs.Conversions = c.conversions()
-	var until time.Time
-	if series, err := c.mrr.Series(); err == nil {
-		rep.MRR = mrrFigures(series)
-		until = series.Until
-	} else if !errors.Is(err, cxmetrics.ErrNoData) {
+	if r.SubscriptionCohorts, err = noData(c.mrr.Cohorts()); err != nil {
 		return nil, err
 	}
-	if table, err := c.mrr.Cohorts(); err == nil {
-		rep.SubscriptionCohorts = cohortFigures(table)
-		rep.SBG, rep.SBGNote = sbgFigures(table, until)
-	} else if !errors.Is(err, cxmetrics.ErrNoData) {
-		return nil, err
-	}
-
-	if c.nps.Responses() > 0 {
-		score, _ := c.nps.Score()
-		lo, hi, err := c.nps.ConfidenceInterval(0.95)
-		if err != nil {
-			return nil, err
-		}
-		rep.NPS = &NPSFigures{
-			Responses: c.nps.Responses(), Promoters: c.nps.Promoters, Passives: c.nps.Passives, Detractors: c.nps.Detractors,
-			Score: score, CI95Low: round4(lo), CI95High: round4(hi),
-		}
-	}
-	if c.csat.Responses() > 0 {
-		share, _ := c.csat.PositiveShare()
-		rep.CSAT = &ScaleFigures{Responses: c.csat.Responses(), Score: share, Distribution: c.csat.Distribution()}
-	}
-	if c.ces.Responses() > 0 {
-		mean, _ := c.ces.Mean()
-		agree, _ := c.ces.PositiveShare()
-		rep.CES = &ScaleFigures{Responses: c.ces.Responses(), Score: mean, PositiveShare: &agree, Distribution: c.ces.Distribution()}
-	}
-	return rep, nil
+	return cxreport.Build(r)
 }
 
-// round4 keeps four decimals of a statistic, so that the last bits of
-// floating-point arithmetic never change the report between platforms.
-func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
-
-func seriesFigures(s *cxmetrics.Series) *SeriesFigures {
-	f := &SeriesFigures{Period: s.Period.String(), Window: s.Window, Rows: make([]SeriesFigureRow, len(s.Rows))}
-	for i := range s.Rows {
-		r := &s.Rows[i]
-		row := SeriesFigureRow{
-			Start: r.Start.Format(time.DateOnly), Revenue: r.Revenue, Orders: r.Orders, Refunds: r.Refunds,
-			Customers: r.Customers, New: r.New, Returning: r.Returning, ActiveAtStart: r.ActiveAtStart,
-			ActiveAtEnd: r.ActiveAtEnd, Churned: r.Churned, Reactivated: r.Reactivated,
-		}
-		if v, err := r.ChurnRate(); err == nil {
-			row.ChurnRate = &v
-		}
-		if v, err := r.AOV(); err == nil {
-			row.AOV = &v
-		}
-		f.Rows[i] = row
+// noData returns nil for a result without data (ErrNoData), and other
+// errors as they are.
+func noData[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, cxmetrics.ErrNoData) {
+		return nil, nil
 	}
-	return f
-}
-
-func cohortFigures(t *cxmetrics.CohortTable) *CohortFigures {
-	f := &CohortFigures{Period: t.Period.String(), Unattributed: t.Unattributed}
-	width := 0
-	for _, r := range t.Rows {
-		row := CohortFigureRow{Start: r.Start.Format(time.DateOnly), Size: r.Size, Active: r.Active, Revenue: r.Revenue}
-		for k := range r.Active {
-			ret, _ := r.Retention(k) // k is in range and Size > 0
-			row.Retention = append(row.Retention, ret)
-		}
-		width = max(width, len(r.Active))
-		f.Rows = append(f.Rows, row)
-	}
-	for k := 0; k < width; k++ {
-		avg, _ := t.AverageRetention(k) // the first row reaches every k
-		f.AverageRetention = append(f.AverageRetention, avg)
-	}
-	return f
+	return v, err
 }

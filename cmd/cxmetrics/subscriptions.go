@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
-	"github.com/shopspring/decimal"
 )
 
 // spanReader turns rows of a subscriptions CSV into spans.
@@ -163,56 +162,4 @@ func parseUntil(s string, loc *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("-until %q: %s", s, timeFormats)
-}
-
-// MRRFigures is the MRR series.
-type MRRFigures struct {
-	Period string         `json:"period"`
-	Until  string         `json:"until"`
-	Rows   []MRRFigureRow `json:"rows"`
-}
-
-// MRRFigureRow is one period of the MRR series (see cxmetrics.MRRRow);
-// money in the report's currency.
-type MRRFigureRow struct {
-	Start                string           `json:"start"`
-	MRRAtStart           decimal.Decimal  `json:"mrr_at_start"`
-	New                  decimal.Decimal  `json:"new"`
-	Expansion            decimal.Decimal  `json:"expansion"`
-	Contraction          decimal.Decimal  `json:"contraction"`
-	Churn                decimal.Decimal  `json:"churn"`
-	Reactivation         decimal.Decimal  `json:"reactivation"`
-	MRRAtEnd             decimal.Decimal  `json:"mrr_at_end"`
-	CustomersAtStart     int64            `json:"customers_at_start"`
-	NewCustomers         int64            `json:"new_customers"`
-	ReactivatedCustomers int64            `json:"reactivated_customers"`
-	ChurnedCustomers     int64            `json:"churned_customers"`
-	CustomersAtEnd       int64            `json:"customers_at_end"`
-	ARPA                 *decimal.Decimal `json:"arpa"`        // null with no paying customer
-	QuickRatio           *decimal.Decimal `json:"quick_ratio"` // null when nothing was lost
-	LogoChurn            *decimal.Decimal `json:"logo_churn"`  // fraction; null with nobody at the start
-	GRR                  *decimal.Decimal `json:"grr"`         // fraction; null with no MRR at the start
-	NRR                  *decimal.Decimal `json:"nrr"`         // fraction; null with no MRR at the start
-}
-
-func mrrFigures(s *cxmetrics.MRRSeries) *MRRFigures {
-	f := &MRRFigures{Period: s.Period.String(), Until: s.Until.In(s.Location).Format(time.RFC3339), Rows: make([]MRRFigureRow, len(s.Rows))}
-	opt := func(v decimal.Decimal, err error) *decimal.Decimal {
-		if err != nil {
-			return nil
-		}
-		return &v
-	}
-	for i := range s.Rows {
-		r := &s.Rows[i]
-		f.Rows[i] = MRRFigureRow{
-			Start: r.Start.Format(time.DateOnly), MRRAtStart: r.MRRAtStart, New: r.New, Expansion: r.Expansion,
-			Contraction: r.Contraction, Churn: r.Churn, Reactivation: r.Reactivation, MRRAtEnd: r.MRRAtEnd,
-			CustomersAtStart: r.CustomersAtStart, NewCustomers: r.NewCustomers, ReactivatedCustomers: r.ReactivatedCustomers,
-			ChurnedCustomers: r.ChurnedCustomers, CustomersAtEnd: r.CustomersAtEnd,
-			ARPA: opt(r.ARPA()), QuickRatio: opt(r.QuickRatio()), LogoChurn: opt(r.LogoChurn()),
-			GRR: opt(cxmetrics.GrossRevenueRetention(r.Movements())), NRR: opt(cxmetrics.NetRevenueRetention(r.Movements())),
-		}
-	}
-	return f
 }
