@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/csvin"
 )
 
 var (
@@ -53,7 +54,7 @@ func BenchmarkReadOrders(b *testing.B) {
 			b.ReportAllocs()
 			var peak uint64
 			for i := 0; i < b.N; i++ {
-				c, err := newCollector(config{opts: cxmetrics.CohortOptions{}, rows: rows, window: 1, maxRecord: defaultMaxRecord}, nil)
+				c, err := newCollector(config{opts: cxmetrics.CohortOptions{}, rows: rows, window: 1, maxRecord: csvin.DefaultMaxRecord}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cxmetrics/cxmetrics"
 	"github.com/cxmetrics/cxmetrics/clv"
+	"github.com/cxmetrics/cxmetrics/internal/csvin"
 	"github.com/shopspring/decimal"
 )
 
@@ -171,12 +172,12 @@ func clvCommand(cfg clvConfig, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	var orders []cxmetrics.Order
 	if err := readFile(cfg.orders, stdin, func(r io.Reader, name string) error {
-		or, err := newOrderReader(r, name, cfg.loc, defaultMaxRecord)
+		or, err := csvin.NewOrderReader(r, name, cfg.loc, csvin.DefaultMaxRecord)
 		if err != nil {
 			return err
 		}
 		for {
-			o, err := or.read()
+			o, err := or.Read()
 			if err == io.EOF {
 				return nil
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/csvin"
 )
 
 // maxSkipReasons is how many reasons for skipped rows the report keeps.
@@ -105,12 +106,13 @@ func (c *collector) skip(err error) error {
 
 // skipRows skips a bad order made of rows rows (-rows lines).
 func (c *collector) skipRows(err error, rows int) error {
-	var re *rowError
+	var re *csvin.RowError
 	if !c.cfg.skipBad || !errors.As(err, &re) {
 		return err
 	}
 	c.inputs.SkippedRows += int64(rows)
-	c.inputs.SkippedLines += int64(max(re.lines, 1))
+	_, _, lines := re.Pos()
+	c.inputs.SkippedLines += int64(lines)
 	if len(c.inputs.SkipReasons) < maxSkipReasons {
 		c.inputs.SkipReasons = append(c.inputs.SkipReasons, err.Error())
 	}
@@ -122,11 +124,11 @@ func (c *collector) skipRows(err error, rows int) error {
 // orders with -rows lines. Every row is checked in full before it touches
 // any accumulator, so a skipped row leaves no trace.
 func (c *collector) readOrders(r io.Reader, name string) error {
-	or, err := newOrderReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
+	or, err := csvin.NewOrderReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
 	if err != nil {
 		return err
 	}
-	if c.cfg.currency != "" && !or.has("currency") {
+	if c.cfg.currency != "" && !or.Has("currency") {
 		return usagef("-currency %s: %s has no currency column, so no order is in %s", c.cfg.currency, name, c.cfg.currency)
 	}
 	if parallelReading {
@@ -144,15 +146,15 @@ func (c *collector) readOrders(r io.Reader, name string) error {
 }
 
 // takeRows takes the rows of or, in order, to the end of its input.
-func (c *collector) takeRows(or *orderReader) error {
+func (c *collector) takeRows(or *csvin.OrderReader) error {
 	for {
-		o, err := or.read()
+		o, err := or.Read()
 		if err == io.EOF {
 			return nil
 		}
-		c.progress.update(or.name, c.inputs.OrderRows, or.scan.read)
+		c.progress.update(or.Name(), c.inputs.OrderRows, or.BytesRead())
 		if err == nil {
-			err = c.takeRow(or.at(), o)
+			err = c.takeRow(or.At(), o)
 		}
 		if err := c.settle(err); err != nil {
 			return err
@@ -161,7 +163,7 @@ func (c *collector) takeRows(or *orderReader) error {
 }
 
 // takeRow takes one well-formed order row, read at or.
-func (c *collector) takeRow(or rowAt, o cxmetrics.Order) error {
+func (c *collector) takeRow(or csvin.RowAt, o cxmetrics.Order) error {
 	if c.rates == nil && c.cfg.currency != "" && o.Currency != c.cfg.currency {
 		c.inputs.OrderRows++
 		c.inputs.OtherCurrencyRows++
@@ -172,12 +174,12 @@ func (c *collector) takeRow(or rowAt, o cxmetrics.Order) error {
 	}
 	conv, err := c.ready(o)
 	if err != nil {
-		return or.errorf("%s", detail(err))
+		return or.Errorf("%s", detail(err))
 	}
 	if o.ID != "" {
-		dup, first, err := c.dedup.SeenAt(o, int64(or.line))
+		dup, first, err := c.dedup.SeenAt(o, int64(or.Line))
 		if err != nil {
-			return or.errorf("order_id %s was first delivered on line %d with other content (for a file of invoice lines, use -rows lines): %s", quote(o.ID), first, detail(err))
+			return or.Errorf("order_id %s was first delivered on line %d with other content (for a file of invoice lines, use -rows lines): %s", quote(o.ID), first, detail(err))
 		}
 		if dup {
 			c.inputs.OrderRows++
@@ -190,27 +192,27 @@ func (c *collector) takeRow(or rowAt, o cxmetrics.Order) error {
 }
 
 // takeLine adds an invoice line to its order (-rows lines).
-func (c *collector) takeLine(or rowAt, o cxmetrics.Order) error {
+func (c *collector) takeLine(or csvin.RowAt, o cxmetrics.Order) error {
 	if o.ID == "" {
-		return or.errorf("order_id empty: with -rows lines, the order ID says which lines make one order")
+		return or.Errorf("order_id empty: with -rows lines, the order ID says which lines make one order")
 	}
 	p := c.pending[o.ID]
 	if p == nil {
 		// The strings of a parsed row share the memory of its whole chunk:
 		// copy those kept to the end of the file.
 		o.ID, o.CustomerID, o.Currency = strings.Clone(o.ID), strings.Clone(o.CustomerID), strings.Clone(o.Currency)
-		c.pending[o.ID] = &pendingOrder{order: o, file: or.name, line: or.line, rows: 1, lines: or.lines}
+		c.pending[o.ID] = &pendingOrder{order: o, file: or.Name, line: or.Line, rows: 1, lines: or.Lines}
 		c.inputs.OrderRows++
 		return nil
 	}
 	combined, err := cxmetrics.CombineLines(p.order, o)
 	if err != nil {
-		return or.errorf("line of order %s disagrees with its line %d (customer %s, currency %s): customer %s, currency %s",
+		return or.Errorf("line of order %s disagrees with its line %d (customer %s, currency %s): customer %s, currency %s",
 			quote(o.ID), p.line, quote(p.order.CustomerID), quote(p.order.Currency), quote(o.CustomerID), quote(o.Currency))
 	}
 	p.order = combined
 	p.rows++
-	p.lines += or.lines
+	p.lines += or.Lines
 	c.inputs.OrderRows++
 	return nil
 }
@@ -230,7 +232,7 @@ func (c *collector) flushLines() error {
 			err = c.addOrder(conv)
 		}
 		if err != nil {
-			re := &rowError{p.file, p.line, p.lines, fmt.Sprintf("order %s of %d lines: %s", quote(p.order.ID), p.rows, detail(err))}
+			re := csvin.NewRowError(p.file, p.line, p.lines, "order %s of %d lines: %s", quote(p.order.ID), p.rows, detail(err))
 			if err := c.skipRows(re, p.rows); err != nil {
 				return err
 			}
@@ -311,12 +313,12 @@ func (c *collector) readRates(r io.Reader, name string) error {
 	if err != nil {
 		return err
 	}
-	t, err := newTable(r, name, c.cfg.maxRecord, []string{"date", "currency", "rate"}, nil)
+	t, err := csvin.NewTable(r, name, c.cfg.maxRecord, []string{"date", "currency", "rate"}, nil)
 	if err != nil {
 		return err
 	}
 	for {
-		err := t.next()
+		err := t.Next()
 		if err == io.EOF {
 			break
 		}
@@ -333,26 +335,26 @@ func (c *collector) readRates(r io.Reader, name string) error {
 	return nil
 }
 
-func (c *collector) takeRate(t *table, rates *cxmetrics.RateTable) error {
-	ds, rerr := t.token("date")
+func (c *collector) takeRate(t *csvin.Table, rates *cxmetrics.RateTable) error {
+	ds, rerr := t.Token("date")
 	if rerr != nil {
 		return rerr
 	}
 	date, err := time.ParseInLocation(time.DateOnly, ds, c.cfg.opts.Location)
 	if err != nil {
-		return t.errorf("date %s: not YYYY-MM-DD", quote(ds))
+		return t.Errorf("date %s: not YYYY-MM-DD", quote(ds))
 	}
-	cur, rerr := t.token("currency")
+	cur, rerr := t.Token("currency")
 	if rerr != nil {
 		return rerr
 	}
-	raw := t.field("rate")
-	rate, problem := parseAmount(raw)
+	raw := t.Field("rate")
+	rate, problem := csvin.ParseAmount(raw)
 	if problem != "" {
-		return t.errorf("rate %s: %s", quoteBytes(raw), problem)
+		return t.Errorf("rate %s: %s", csvin.QuoteBytes(raw), problem)
 	}
 	if err := rates.Add(date, cur, rate); err != nil {
-		return t.errorf("%s", detail(err))
+		return t.Errorf("%s", detail(err))
 	}
 	c.inputs.RateRows++
 	return nil
@@ -383,12 +385,12 @@ func (c *collector) conversions() []ConversionFigure {
 
 // readResponses streams a responses CSV into the survey tallies.
 func (c *collector) readResponses(r io.Reader, name string) error {
-	rr, err := newResponseReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
+	rr, err := csvin.NewResponseReader(r, name, c.cfg.opts.Location, c.cfg.maxRecord)
 	if err != nil {
 		return err
 	}
 	for {
-		resp, err := rr.read()
+		resp, err := rr.Read()
 		if err == io.EOF {
 			return nil
 		}
@@ -399,16 +401,16 @@ func (c *collector) readResponses(r io.Reader, name string) error {
 			continue
 		}
 		c.inputs.ResponseRows++
-		switch resp.metric {
+		switch resp.Metric {
 		case "nps":
-			err = c.nps.Add(resp.score)
+			err = c.nps.Add(resp.Score)
 		case "csat":
-			err = c.csat.Add(resp.score)
+			err = c.csat.Add(resp.Score)
 		default:
-			err = c.ces.Add(resp.score)
+			err = c.ces.Add(resp.Score)
 		}
 		if err != nil { // the reader checked the range already
-			return rr.errorf("%v", err)
+			return rr.Errorf("%v", err)
 		}
 	}
 }

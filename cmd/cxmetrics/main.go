@@ -28,6 +28,7 @@ import (
 	_ "time/tzdata" // -tz works on machines without a time zone database
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/csvin"
 )
 
 //go:embed sample/orders.csv
@@ -112,7 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.out, "o", "", "write the report to this file instead of standard output")
 	fs.BoolVar(&cfg.skipBad, "skip-bad", false, "skip bad rows, and report how many and why, instead of failing")
 	fs.StringVar(&cfg.currency, "currency", "", "keep only orders in this currency (needed when the orders mix currencies)")
-	fs.IntVar(&cfg.maxRecord, "max-record-bytes", defaultMaxRecord, "longest CSV record read; a longer one is a bad row")
+	fs.IntVar(&cfg.maxRecord, "max-record-bytes", csvin.DefaultMaxRecord, "longest CSV record read; a longer one is a bad row")
 	fs.StringVar(&cfg.rows, "rows", "orders", "what a row of -orders is: orders (one order a row; re-deliveries left out) or lines (invoice lines, summed by order_id)")
 	fs.StringVar(&cfg.fx, "fx", "", "exchange rates CSV (date, currency, rate: 1 currency = rate -currency); converts every order into -currency")
 	fs.IntVar(&cfg.window, "window", 1, "periods a purchase keeps a customer active, for the month-by-month series")
@@ -135,7 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg.opts = cxmetrics.CohortOptions{Period: p, Location: loc}
 	if until != "" {
-		if cfg.until, err = parseUntil(until, loc); err != nil {
+		if cfg.until, err = csvin.ParseUntil(until, loc); err != nil {
 			return cfg, err
 		}
 	}

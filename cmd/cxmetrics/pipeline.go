@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/csvin"
 )
 
 // The orders file is read by a pipeline that keeps every result of the
@@ -37,30 +37,17 @@ import (
 // parallelReading turns the pipeline on; tests turn it off to compare.
 var parallelReading = true
 
-// parsedRow is one record of a chunk: an order or why the row is bad.
-type parsedRow struct {
-	order cxmetrics.Order
-	err   error
-	at    rowAt
-}
-
-// parsedChunk is a chunk's rows, in order, and its bytes.
-type parsedChunk struct {
-	rows  []parsedRow
-	bytes int64
-}
-
 // pipelineItem is what the collector takes next: a chunk being parsed, or
 // the tail of the input to read in order (see recordSplitter).
 type pipelineItem struct {
-	parsed chan parsedChunk // receives the chunk's rows once parsed
+	parsed chan csvin.ParsedChunk // receives the chunk's rows once parsed
 	tail   io.Reader
 	line   int // the tail's first line
 }
 
 // readOrdersParallel reads the records after or's header through the
 // pipeline.
-func (c *collector) readOrdersParallel(or *orderReader) error {
+func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 	workers := runtime.GOMAXPROCS(0)
 	done := make(chan struct{})
 	items := make(chan pipelineItem, workers)
@@ -79,13 +66,12 @@ func (c *collector) readOrdersParallel(or *orderReader) error {
 			}
 		}()
 	}
-	src := io.Reader(or.scan.r)
-	sp := newRecordSplitter(src, or.scan.line, c.cfg.maxRecord)
+	sp := csvin.NewRecordSplitter(or.Rest(), or.NextLine(), c.cfg.maxRecord)
 	go func() {
 		defer close(items)
 		defer close(jobs)
 		for {
-			chunk, line, tail, err := sp.next()
+			chunk, line, tail, err := sp.Next()
 			if err != nil {
 				if err != io.EOF {
 					items <- pipelineItem{tail: errReader{err}}
@@ -94,9 +80,9 @@ func (c *collector) readOrdersParallel(or *orderReader) error {
 			}
 			item := pipelineItem{tail: tail, line: line}
 			if tail == nil {
-				item.parsed = make(chan parsedChunk, 1)
+				item.parsed = make(chan csvin.ParsedChunk, 1)
 				parsed := item.parsed
-				job := func() { parsed <- parseChunk(or, chunk, line) }
+				job := func() { parsed <- csvin.ParseChunk(or, chunk, line) }
 				select {
 				case jobs <- job:
 				case <-done:
@@ -119,26 +105,23 @@ func (c *collector) readOrdersParallel(or *orderReader) error {
 	// holds the least: no merge.)
 	sink := newOrderSink(c, max(1, workers/2))
 	c.sink = sink
-	read := or.scan.read
+	read := or.BytesRead()
 	for item := range items {
 		if item.tail != nil {
-			t := *or.table
-			t.scan = newCSVScanner(item.tail, c.cfg.maxRecord)
-			t.scan.line, t.scan.begun, t.scan.read = item.line, true, read
-			if err := c.takeRows(&orderReader{table: &t, loc: or.loc}); err != nil {
+			if err := c.takeRows(or.Tail(item.tail, item.line, read)); err != nil {
 				sink.abandon()
 				return err
 			}
 			continue
 		}
 		chunk := <-item.parsed
-		read += chunk.bytes
-		for i := range chunk.rows {
-			row := &chunk.rows[i]
-			c.progress.update(or.name, c.inputs.OrderRows, read)
-			err := row.err
+		read += chunk.Bytes
+		for i := range chunk.Rows {
+			row := &chunk.Rows[i]
+			c.progress.update(or.Name(), c.inputs.OrderRows, read)
+			err := row.Err
 			if err == nil {
-				err = c.takeRow(row.at, row.order)
+				err = c.takeRow(row.At, row.Order)
 			}
 			if err := c.settle(err); err != nil {
 				sink.abandon()
@@ -162,91 +145,6 @@ func (c *collector) readOrdersParallel(or *orderReader) error {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
-// parseChunk scans and parses one chunk of whole records with or's header.
-//
-// A record without a quote and under the record cap (nearly every record
-// of most files) is split on commas in place: its fields are slices of the
-// chunk, and the strings of its order are substrings of one copy of the
-// chunk, so a row costs no allocation of its own. Any other record goes
-// through csvScanner, which reads it exactly as when reading in order;
-// the fast path reads what it takes the same way (TestParallelReading…
-// and FuzzParallelReading compare the two).
-func parseChunk(or *orderReader, chunk []byte, line int) parsedChunk {
-	t := *or.table
-	t.src, t.srcBytes = string(chunk), chunk
-	t.scan = nil
-	r := orderReader{table: &t, loc: or.loc}
-	rows := make([]parsedRow, 0, len(chunk)/48)
-	fields := make([][]byte, 0, t.width)
-	var slow *csvScanner // for records with quotes, made when needed
-	for pos := 0; pos < len(chunk); {
-		end := bytes.IndexByte(chunk[pos:], '\n')
-		next := pos + end + 1
-		if end < 0 {
-			end, next = len(chunk)-pos, len(chunk)
-		}
-		rec := chunk[pos : pos+end]
-		if len(rec) >= or.scan.max || bytes.IndexByte(rec, '"') >= 0 {
-			if slow == nil {
-				slow = newCSVScanner(bytes.NewReader(nil), or.scan.max)
-				slow.begun = true
-			}
-			slow.r.Reset(bytes.NewReader(chunk[pos:]))
-			slow.read, slow.line = 0, line
-			rec, err := slow.next()
-			pos += int(slow.read)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				rows = append(rows, parsedRow{err: scanRowError(t.name, err)})
-			} else {
-				t.rec = rec
-				rows = append(rows, r.parsed())
-			}
-			line = slow.line
-			continue
-		}
-		pos = next
-		line++
-		if len(rec) == 0 || len(rec) == 1 && rec[0] == '\r' {
-			continue // a blank line
-		}
-		fields = fields[:0]
-		for {
-			i := bytes.IndexByte(rec, ',')
-			if i < 0 {
-				fields = append(fields, trimCR(rec))
-				break
-			}
-			fields = append(fields, trimCR(rec[:i]))
-			rec = rec[i+1:]
-		}
-		t.rec = record{fields: fields, line: line - 1, lines: 1, inSrc: true}
-		rows = append(rows, r.parsed())
-	}
-	return parsedChunk{rows: rows, bytes: int64(len(chunk))}
-}
-
-// trimCR drops a final carriage return, as csvScanner drops it from an
-// unquoted field.
-func trimCR(b []byte) []byte {
-	if len(b) > 0 && b[len(b)-1] == '\r' {
-		return b[:len(b)-1]
-	}
-	return b
-}
-
-// parsed parses the current record, checked for its number of fields, into
-// a row.
-func (r *orderReader) parsed() parsedRow {
-	if err := r.checkWidth(); err != nil {
-		return parsedRow{err: err, at: r.at()}
-	}
-	o, err := r.parse()
-	return parsedRow{order: o, err: err, at: r.at()}
-}
 
 // settle decides what a row's outcome means for the reading: nil for a
 // row taken, left out or skipped, the error to stop with otherwise.

@@ -1,16 +1,18 @@
 // Package csvin reads the CSV inputs of the cxmetrics report (orders,
-// survey responses, subscriptions) and checks every row in full, with the
-// error messages the command prints: a bad row is a *RowError naming the
-// file, the line the record starts on, the lines it spans and the reason.
+// survey responses, subscriptions, exchange rates) and checks every row in
+// full, with the error messages the command prints: a bad row is a
+// *RowError naming the file, the line the record starts on, the lines it
+// spans and the reason.
 //
-// It is the reading half of cmd/cxmetrics/input.go, csvscan.go and
-// subscriptions.go, made importable for the Beam pipeline (beam/cmd/cxbeam),
-// whose dead-letter output and skip reasons must read exactly as the
-// command's -skip-bad ones.
+// The cxmetrics command and the Beam pipeline (beam/cmd/cxbeam) both read
+// through it, so that the command's -skip-bad reasons and the pipeline's
+// dead letters read alike. Orders can be read in order (OrderReader.Read)
+// or, for parallel reading, cut into chunks of whole records
+// (RecordSplitter) that are parsed independently (ParseChunk) into the
+// very rows Read gives.
 package csvin
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -48,28 +50,33 @@ func Detail(err error) string {
 	return err.Error()
 }
 
-// quoteBytes quotes a field for a message, cut to about 80 bytes.
+// QuoteBytes quotes a field for a message, cut to about 80 bytes.
 func QuoteBytes(b []byte) string { return cxerr.Quote(string(b)) }
 
-// maxFieldBytes bounds the known columns (IDs, times, amounts, codes): a
+// MaxFieldBytes bounds the known columns (IDs, times, amounts, codes): a
 // longer value is a bad row, and an error message quotes 80 bytes of it.
-const maxFieldBytes = 1024
+const MaxFieldBytes = 1024
 
 // table reads a CSV file with a header row and gives each record's known
 // fields by column.
-type table struct {
+type Table struct {
 	name    string
 	scan    *csvScanner
 	columns map[string]int // column name -> field index; -1 for an absent optional column
 	width   int            // fields in the header, Excel's empty trailing columns included
 	named   int            // fields up to the last named column
 	rec     record
+	// src is the chunk being parsed, as bytes and as one string whose
+	// substrings the record's fields become (see str); empty when reading
+	// a stream.
+	src      string
+	srcBytes []byte
 }
 
-// newTable reads the header and checks the required columns are there.
+// NewTable reads the header and checks the required columns are there.
 // Header names are trimmed; empty names (Excel's trailing empty columns)
 // are ignored.
-func newTable(r io.Reader, name string, maxRecord int, required, optional []string) (*table, error) {
+func NewTable(r io.Reader, name string, maxRecord int, required, optional []string) (*Table, error) {
 	s := newCSVScanner(r, maxRecord)
 	header, err := s.next()
 	if err == io.EOF {
@@ -78,7 +85,7 @@ func newTable(r io.Reader, name string, maxRecord int, required, optional []stri
 	if err != nil {
 		return nil, scanRowError(name, err)
 	}
-	t := &table{name: name, scan: s, columns: map[string]int{}, width: len(header.fields)}
+	t := &Table{name: name, scan: s, columns: map[string]int{}, width: len(header.fields)}
 	for i, h := range header.fields {
 		col := strings.TrimSpace(string(h))
 		if col == "" {
@@ -104,12 +111,12 @@ func newTable(r io.Reader, name string, maxRecord int, required, optional []stri
 }
 
 // has reports whether the file has the column.
-func (t *table) Has(col string) bool { return t.columns[col] >= 0 }
+func (t *Table) Has(col string) bool { return t.columns[col] >= 0 }
 
 // next reads the next record; it returns io.EOF at the end and a *RowError
 // for a malformed record. A record may have fewer fields than the header
 // when the missing ones are Excel's unnamed trailing columns.
-func (t *table) next() error {
+func (t *Table) Next() error {
 	rec, err := t.scan.next()
 	if err != nil {
 		if err == io.EOF {
@@ -118,14 +125,23 @@ func (t *table) next() error {
 		return scanRowError(t.name, err)
 	}
 	t.rec = rec
-	if n := len(rec.fields); n < t.named || n > t.width {
+	if err := t.checkWidth(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkWidth checks the current record's number of fields: fewer than the
+// header's only when the missing ones are unnamed trailing columns.
+func (t *Table) checkWidth() *RowError {
+	if n := len(t.rec.fields); n < t.named || n > t.width {
 		return t.Errorf("%d fields where the header has %d", n, t.width)
 	}
 	return nil
 }
 
 // field returns the value of a column, nil for an absent optional column.
-func (t *table) field(col string) []byte {
+func (t *Table) Field(col string) []byte {
 	i := t.columns[col]
 	if i < 0 {
 		return nil
@@ -135,20 +151,45 @@ func (t *table) field(col string) []byte {
 
 // token returns a known column's value as a string: an identifier, code or
 // time that must not hold a line break or a comma, nor be longer than
-// maxFieldBytes.
-func (t *table) token(col string) (string, *RowError) {
-	b := t.field(col)
-	if len(b) > maxFieldBytes {
-		return "", t.Errorf("%s %s: longer than %d bytes", col, QuoteBytes(b), maxFieldBytes)
+// MaxFieldBytes.
+func (t *Table) Token(col string) (string, *RowError) {
+	b := t.Field(col)
+	if len(b) > MaxFieldBytes {
+		return "", t.Errorf("%s %s: longer than %d bytes", col, QuoteBytes(b), MaxFieldBytes)
 	}
-	if bytes.ContainsAny(b, "\n\r,") {
+	// A field split in place (inSrc) has no comma or line feed.
+	if t.rec.inSrc && bytes.IndexByte(b, '\r') >= 0 || !t.rec.inSrc && bytes.ContainsAny(b, "\n\r,") {
 		return "", t.Errorf("%s %s: a line break or comma inside a value", col, QuoteBytes(b))
 	}
-	return string(b), nil
+	return t.str(b), nil
 }
 
-func (t *table) Errorf(format string, args ...any) *RowError {
-	return &RowError{t.name, t.rec.line, t.rec.lines, fmt.Sprintf(format, args...)}
+// str returns a field's bytes as a string: a substring of the chunk the
+// record lies in when it has one (no copy), else a copy.
+func (t *Table) str(b []byte) string {
+	if t.rec.inSrc {
+		i := cap(t.srcBytes) - cap(b) // b is t.srcBytes[i:i+len(b)]
+		return t.src[i : i+len(b)]
+	}
+	return string(b)
+}
+
+func (t *Table) Errorf(format string, args ...any) *RowError {
+	return t.At().Errorf(format, args...)
+}
+
+// RowAt is where a record was read: the file, the line it starts on and
+// the lines it spans.
+type RowAt struct {
+	Name        string
+	Line, Lines int
+}
+
+// at returns where the current record was read.
+func (t *Table) At() RowAt { return RowAt{t.name, t.rec.line, t.rec.lines} }
+
+func (r RowAt) Errorf(format string, args ...any) *RowError {
+	return &RowError{r.Name, r.Line, r.Lines, fmt.Sprintf(format, args...)}
 }
 
 // scanRowError turns a scanner error into a *RowError, or an I/O error
@@ -165,11 +206,11 @@ func scanRowError(name string, err error) error {
 // library bounds every decimal it takes.
 const maxAmountDigits = cxmetrics.MaxDigits
 
-// parseAmount parses a plain decimal: an optional minus, digits, and an
+// ParseAmount parses a plain decimal: an optional minus, digits, and an
 // optional fraction. Thousands separators, exponents, a leading + and
 // anything else are rejected, and so are more than 40 significant digits.
 // It returns the problem, or "" with the value.
-func parseAmount(b []byte) (decimal.Decimal, string) {
+func ParseAmount(b []byte) (decimal.Decimal, string) {
 	i := 0
 	if len(b) > 0 && b[0] == '-' {
 		i++
@@ -230,9 +271,12 @@ func parseAmount(b []byte) (decimal.Decimal, string) {
 	return d, ""
 }
 
-// parseTime accepts RFC 3339 (with an offset of less than 24 hours), or
+// ParseTime accepts RFC 3339 (with an offset of less than 24 hours), or
 // YYYY-MM-DD and YYYY-MM-DD HH:MM:SS in loc.
-func parseTime(s string, loc *time.Location) (time.Time, bool) {
+func ParseTime(s string, loc *time.Location) (time.Time, bool) {
+	if t, ok := parseTimeFast(s, loc); ok {
+		return t, true
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
 			return time.Time{}, false
@@ -253,19 +297,19 @@ const timeFormats = "not RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
 
 // readTime reads the time column: a valid time whose year is in 1..9999
 // both in UTC and in loc, the calendar that cuts periods.
-func (t *table) readTime(col string, loc *time.Location) (time.Time, *RowError) {
-	ts, rerr := t.token(col)
+func (t *Table) ReadTime(col string, loc *time.Location) (time.Time, *RowError) {
+	ts, rerr := t.Token(col)
 	if rerr != nil {
 		return time.Time{}, rerr
 	}
-	tm, ok := parseTime(ts, loc)
+	tm, ok := ParseTime(ts, loc)
 	if !ok {
 		return time.Time{}, t.Errorf("%s %s: %s", col, Quote(ts), timeFormats)
 	}
 	if y := tm.UTC().Year(); y < 1 || y > 9999 {
 		return time.Time{}, t.Errorf("%s %s: outside the years 1..9999", col, Quote(ts))
 	}
-	if y := tm.In(loc).Year(); y < 1 || y > 9999 {
+	if y := tm.In(loc).Year(); loc != time.UTC && (y < 1 || y > 9999) {
 		return time.Time{}, t.Errorf("%s %s: outside the years 1..9999 in %s", col, Quote(ts), loc)
 	}
 	return tm, nil
@@ -273,57 +317,64 @@ func (t *table) readTime(col string, loc *time.Location) (time.Time, *RowError) 
 
 // OrderReader turns rows of an orders CSV into cxmetrics.Orders.
 type OrderReader struct {
-	*table
-	loc *time.Location
+	*Table
+	loc   *time.Location
+	known string // the last currency found to be an ISO 4217 code
 }
 
 func NewOrderReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*OrderReader, error) {
-	t, err := newTable(r, name, maxRecord, []string{"customer_id", "order_id", "time", "amount"}, []string{"currency"})
+	t, err := NewTable(r, name, maxRecord, []string{"customer_id", "order_id", "time", "amount"}, []string{"currency"})
 	if err != nil {
 		return nil, err
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &OrderReader{table: t, loc: loc}, nil
+	return &OrderReader{Table: t, loc: loc}, nil
 }
 
 // read returns the next order, checked as every accumulator of the report
 // would check it. A bad row is a *RowError; the reader can go on after it.
 // io.EOF ends the input.
 func (r *OrderReader) Read() (cxmetrics.Order, error) {
-	if err := r.next(); err != nil {
+	if err := r.Next(); err != nil {
 		return cxmetrics.Order{}, err
 	}
+	return r.parse()
+}
+
+// parse parses the current record into an order.
+func (r *OrderReader) parse() (cxmetrics.Order, error) {
 	var o cxmetrics.Order
 	var rerr *RowError
-	if o.CustomerID, rerr = r.token("customer_id"); rerr != nil {
+	if o.CustomerID, rerr = r.Token("customer_id"); rerr != nil {
 		return o, rerr
 	}
 	if strings.TrimSpace(o.CustomerID) == "" {
 		return o, r.Errorf("customer_id %s: empty", Quote(o.CustomerID))
 	}
-	if o.ID, rerr = r.token("order_id"); rerr != nil {
+	if o.ID, rerr = r.Token("order_id"); rerr != nil {
 		return o, rerr
 	}
-	if o.Time, rerr = r.readTime("time", r.loc); rerr != nil {
+	if o.Time, rerr = r.ReadTime("time", r.loc); rerr != nil {
 		return o, rerr
 	}
-	amount := r.field("amount")
-	if len(amount) > maxFieldBytes {
-		return o, r.Errorf("amount %s: longer than %d bytes", QuoteBytes(amount), maxFieldBytes)
+	amount := r.Field("amount")
+	if len(amount) > MaxFieldBytes {
+		return o, r.Errorf("amount %s: longer than %d bytes", QuoteBytes(amount), MaxFieldBytes)
 	}
 	var problem string
-	if o.Amount, problem = parseAmount(amount); problem != "" {
+	if o.Amount, problem = ParseAmount(amount); problem != "" {
 		return o, r.Errorf("amount %s: %s", QuoteBytes(amount), problem)
 	}
-	if o.Currency, rerr = r.token("currency"); rerr != nil {
+	if o.Currency, rerr = r.Token("currency"); rerr != nil {
 		return o, rerr
 	}
-	if o.Currency != "" {
+	if o.Currency != "" && o.Currency != r.known {
 		if _, err := cxmetrics.MinorUnits(o.Currency); err != nil {
 			return o, r.Errorf("currency %s: not an ISO 4217 code with a minor unit", Quote(o.Currency))
 		}
+		r.known = o.Currency
 	}
 	if err := o.Validate(); err != nil {
 		return o, r.Errorf("%s", Detail(err))
@@ -345,26 +396,26 @@ var scales = map[string]struct{ min, max int }{
 }
 
 type ResponseReader struct {
-	*table
+	*Table
 	loc *time.Location
 }
 
 func NewResponseReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*ResponseReader, error) {
-	t, err := newTable(r, name, maxRecord, []string{"metric", "score"}, []string{"time"})
+	t, err := NewTable(r, name, maxRecord, []string{"metric", "score"}, []string{"time"})
 	if err != nil {
 		return nil, err
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &ResponseReader{table: t, loc: loc}, nil
+	return &ResponseReader{Table: t, loc: loc}, nil
 }
 
 func (r *ResponseReader) Read() (Response, error) {
-	if err := r.next(); err != nil {
+	if err := r.Next(); err != nil {
 		return Response{}, err
 	}
-	raw, rerr := r.token("metric")
+	raw, rerr := r.Token("metric")
 	if rerr != nil {
 		return Response{}, rerr
 	}
@@ -373,7 +424,7 @@ func (r *ResponseReader) Read() (Response, error) {
 	if !ok {
 		return Response{}, r.Errorf("metric %s: not nps, csat or ces", Quote(raw))
 	}
-	if raw, rerr = r.token("score"); rerr != nil {
+	if raw, rerr = r.Token("score"); rerr != nil {
 		return Response{}, rerr
 	}
 	score, err := strconv.Atoi(strings.TrimSpace(raw))
@@ -383,8 +434,8 @@ func (r *ResponseReader) Read() (Response, error) {
 	if score < sc.min || score > sc.max {
 		return Response{}, r.Errorf("score %s: out of range %d..%d for %s", Quote(raw), sc.min, sc.max, metric)
 	}
-	if r.Has("time") && len(r.field("time")) > 0 {
-		if _, rerr := r.readTime("time", r.loc); rerr != nil {
+	if r.Has("time") && len(r.Field("time")) > 0 {
+		if _, rerr := r.ReadTime("time", r.loc); rerr != nil {
 			return Response{}, rerr
 		}
 	}
@@ -393,12 +444,12 @@ func (r *ResponseReader) Read() (Response, error) {
 
 // SpanReader turns rows of a subscriptions CSV into spans.
 type SpanReader struct {
-	*table
+	*Table
 	loc *time.Location
 }
 
 func NewSpanReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*SpanReader, error) {
-	t, err := newTable(r, name, maxRecord, []string{"customer_id", "subscription_id", "start", "end", "amount", "interval"},
+	t, err := NewTable(r, name, maxRecord, []string{"customer_id", "subscription_id", "start", "end", "amount", "interval"},
 		[]string{"interval_count", "currency"})
 	if err != nil {
 		return nil, err
@@ -406,7 +457,7 @@ func NewSpanReader(r io.Reader, name string, loc *time.Location, maxRecord int) 
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &SpanReader{table: t, loc: loc}, nil
+	return &SpanReader{Table: t, loc: loc}, nil
 }
 
 // intervalUnits are the interval column's words.
@@ -417,36 +468,36 @@ var intervalUnits = map[string]cxmetrics.IntervalUnit{
 // read returns the next span, checked as the library checks it; a bad row
 // is a *RowError, io.EOF ends the input.
 func (r *SpanReader) Read() (cxmetrics.SubscriptionSpan, error) {
-	if err := r.next(); err != nil {
+	if err := r.Next(); err != nil {
 		return cxmetrics.SubscriptionSpan{}, err
 	}
 	var s cxmetrics.SubscriptionSpan
 	var rerr *RowError
-	if s.CustomerID, rerr = r.token("customer_id"); rerr != nil {
+	if s.CustomerID, rerr = r.Token("customer_id"); rerr != nil {
 		return s, rerr
 	}
-	if s.SubscriptionID, rerr = r.token("subscription_id"); rerr != nil {
+	if s.SubscriptionID, rerr = r.Token("subscription_id"); rerr != nil {
 		return s, rerr
 	}
-	if s.Start, rerr = r.readTime("start", r.loc); rerr != nil {
+	if s.Start, rerr = r.ReadTime("start", r.loc); rerr != nil {
 		return s, rerr
 	}
-	if len(r.field("end")) > 0 {
-		if s.End, rerr = r.readTime("end", r.loc); rerr != nil {
+	if len(r.Field("end")) > 0 {
+		if s.End, rerr = r.ReadTime("end", r.loc); rerr != nil {
 			return s, rerr
 		}
 	}
-	amount := r.field("amount")
+	amount := r.Field("amount")
 	var problem string
-	if len(amount) > maxFieldBytes {
-		problem = fmt.Sprintf("longer than %d bytes", maxFieldBytes)
+	if len(amount) > MaxFieldBytes {
+		problem = fmt.Sprintf("longer than %d bytes", MaxFieldBytes)
 	} else {
-		s.Amount, problem = parseAmount(amount)
+		s.Amount, problem = ParseAmount(amount)
 	}
 	if problem != "" {
 		return s, r.Errorf("amount %s: %s", QuoteBytes(amount), problem)
 	}
-	unit, rerr := r.token("interval")
+	unit, rerr := r.Token("interval")
 	if rerr != nil {
 		return s, rerr
 	}
@@ -455,14 +506,14 @@ func (r *SpanReader) Read() (cxmetrics.SubscriptionSpan, error) {
 		return s, r.Errorf("interval %s: not day, week, month, quarter or year", Quote(unit))
 	}
 	s.Interval.Count = 1
-	if count, _ := r.token("interval_count"); count != "" {
+	if count, _ := r.Token("interval_count"); count != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(count))
 		if err != nil || n < 1 {
 			return s, r.Errorf("interval_count %s: not a whole number from 1", Quote(count))
 		}
 		s.Interval.Count = n
 	}
-	if s.Currency, rerr = r.token("currency"); rerr != nil {
+	if s.Currency, rerr = r.Token("currency"); rerr != nil {
 		return s, rerr
 	}
 	if err := s.Validate(); err != nil {
@@ -477,233 +528,108 @@ func ParseUntil(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
 		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
 	}
-	if t, ok := parseTime(s, loc); ok {
+	if t, ok := ParseTime(s, loc); ok {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("-until %q: %s", s, timeFormats)
 }
 
-// DefaultMaxRecord is the longest record, in bytes, the command reads by
-// default (-max-record-bytes raises it). A longer record is a bad row: it
-// is skipped to its end without being held, so one hostile line or a
-// decompression bomb costs time, never memory.
-const DefaultMaxRecord = 1 << 20
+// ParsedRow is one record of a chunk: an order or why the row is bad.
+type ParsedRow struct {
+	Order cxmetrics.Order
+	Err   error // a *RowError for a bad row
+	At    RowAt
+}
 
-// csvScanner reads RFC 4180 records: fields separated by commas, records by
-// LF or CRLF, fields optionally in double quotes, where "" is a quote and a
-// comma or a line break is data. It reads byte by byte from a buffer and
-// keeps one record at a time, capped at max bytes; a UTF-8 byte order mark
-// before the first record is dropped.
+// ParsedChunk is a chunk's rows, in order, and its bytes.
+type ParsedChunk struct {
+	Rows  []ParsedRow
+	Bytes int64 // the chunk's bytes
+}
+
+// ParseChunk scans and parses one chunk of whole records with or's header.
 //
-// A malformed record (a bare quote in an unquoted field, text after a
-// closing quote, a quote left open at the end of the input, a record over
-// the cap) is consumed whole and reported as a *scanError naming the line
-// it starts on and the lines it spans, so the caller can skip it and go on.
-type csvScanner struct {
-	r     *bufio.Reader
-	max   int
-	line  int // the line of the next byte, from 1
-	begun bool
-
-	read        int64 // bytes read
-	quotedField bool  // a field of the current record was quoted
-	lastByte    byte  // the last byte read
-
-	rec    []byte // the current record's field bytes, one field after another
-	ends   []int  // ends[i]: the end of field i in rec
-	fields [][]byte
-}
-
-// record is one record: its fields (valid until the next call to next), the
-// line it starts on and the number of lines it spans.
-type record struct {
-	fields [][]byte
-	line   int
-	lines  int
-}
-
-// scanError is a malformed record; the scanner has consumed all of it.
-type scanError struct {
-	line, lines int
-	msg         string
-}
-
-func (e *scanError) Error() string { return e.msg }
-
-func newCSVScanner(r io.Reader, max int) *csvScanner {
-	br, ok := r.(*bufio.Reader)
-	if !ok || br.Size() < 1<<16 {
-		br = bufio.NewReaderSize(r, 1<<16)
-	}
-	return &csvScanner{r: br, max: max, line: 1}
-}
-
-type scanState int
-
-const (
-	fieldStart scanState = iota
-	unquoted
-	quoted
-	quoteInQuoted // a quote inside a quoted field: the end, or the first of ""
-	crAfterQuote  // a CR after a closing quote: a CRLF, or an error
-)
-
-// next returns the next record, io.EOF after the last, a *scanError for a
-// malformed record, or the reader's error. Blank lines are skipped.
-func (s *csvScanner) next() (record, error) {
-	for {
-		rec, err := s.scan()
-		if err == nil && len(rec.fields) == 1 && len(rec.fields[0]) == 0 && !s.quotedField {
+// A record without a quote and under the record cap (nearly every record
+// of most files) is split on commas in place: its fields are slices of the
+// chunk, and the strings of its order are substrings of one copy of the
+// chunk, so a row costs no allocation of its own. Any other record goes
+// through csvScanner, which reads it exactly as when reading in order;
+// the fast path reads what it takes the same way (TestParallelReading…
+// and FuzzParallelReading compare the two).
+func ParseChunk(or *OrderReader, chunk []byte, line int) ParsedChunk {
+	t := *or.Table
+	t.src, t.srcBytes = string(chunk), chunk
+	t.scan = nil
+	r := OrderReader{Table: &t, loc: or.loc}
+	rows := make([]ParsedRow, 0, len(chunk)/48)
+	fields := make([][]byte, 0, t.width)
+	var slow *csvScanner // for records with quotes, made when needed
+	for pos := 0; pos < len(chunk); {
+		end := bytes.IndexByte(chunk[pos:], '\n')
+		next := pos + end + 1
+		if end < 0 {
+			end, next = len(chunk)-pos, len(chunk)
+		}
+		rec := chunk[pos : pos+end]
+		if len(rec) >= or.scan.max || bytes.IndexByte(rec, '"') >= 0 {
+			if slow == nil {
+				slow = newCSVScanner(bytes.NewReader(nil), or.scan.max)
+				slow.begun = true
+			}
+			slow.r.Reset(bytes.NewReader(chunk[pos:]))
+			slow.read, slow.line = 0, line
+			rec, err := slow.next()
+			pos += int(slow.read)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rows = append(rows, ParsedRow{Err: scanRowError(t.name, err)})
+			} else {
+				t.rec = rec
+				rows = append(rows, r.parsed())
+			}
+			line = slow.line
+			continue
+		}
+		pos = next
+		line++
+		if len(rec) == 0 || len(rec) == 1 && rec[0] == '\r' {
 			continue // a blank line
 		}
-		return rec, err
-	}
-}
-
-// scan reads one record, blank or not.
-func (s *csvScanner) scan() (record, error) {
-	s.rec, s.ends, s.quotedField = s.rec[:0], s.ends[:0], false
-	start := s.line
-	state := fieldStart
-	var bad string  // the first malformation of the record
-	var long bool   // the record passed the cap
-	var data bool   // any byte of the record was read
-	var trimCR bool // the last byte appended is a CR that may end a CRLF
-	if !s.begun {
-		s.begun = true
-		if bom, _ := s.r.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-			_, _ = s.r.Discard(3)
-		}
-	}
-	for {
-		chunk, err := s.r.ReadSlice('\n')
-		if len(chunk) > 0 {
-			data, s.lastByte = true, chunk[len(chunk)-1]
-			s.read += int64(len(chunk))
-		}
-		for _, c := range chunk {
-			if c == '\n' {
-				s.line++
+		fields = fields[:0]
+		for {
+			i := bytes.IndexByte(rec, ',')
+			if i < 0 {
+				fields = append(fields, trimCR(rec))
+				break
 			}
-			switch state {
-			case fieldStart:
-				if c == '"' {
-					state, s.quotedField = quoted, true
-					continue
-				}
-				state = unquoted
-				fallthrough
-			case unquoted:
-				switch c {
-				case ',', '\n':
-					s.endField(trimCR)
-					if c == '\n' {
-						return s.finish(start, bad, long)
-					}
-					state = fieldStart
-				case '"':
-					if bad == "" {
-						bad = fmt.Sprintf("column %d: a quote inside an unquoted field", len(s.ends)+1)
-					}
-					long = s.add(c) || long
-				default:
-					long = s.add(c) || long
-				}
-			case quoted:
-				if c == '"' {
-					state = quoteInQuoted
-				} else {
-					long = s.add(c) || long
-				}
-			case quoteInQuoted:
-				switch c {
-				case '"':
-					long = s.add(c) || long
-					state = quoted
-				case ',', '\n':
-					s.endField(false)
-					if c == '\n' {
-						return s.finish(start, bad, long)
-					}
-					state = fieldStart
-				case '\r':
-					state = crAfterQuote
-				default:
-					if bad == "" {
-						bad = fmt.Sprintf("column %d: text after the closing quote", len(s.ends)+1)
-					}
-					long = s.add(c) || long
-					state = unquoted
-				}
-			case crAfterQuote:
-				if c == '\n' {
-					s.endField(false)
-					return s.finish(start, bad, long)
-				}
-				if bad == "" {
-					bad = fmt.Sprintf("column %d: text after the closing quote", len(s.ends)+1)
-				}
-				long = s.add(c) || long
-				state = unquoted
-			}
-			trimCR = c == '\r' && state == unquoted
+			fields = append(fields, trimCR(rec[:i]))
+			rec = rec[i+1:]
 		}
-		switch {
-		case err == nil || errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err != io.EOF:
-			return record{}, err
-		case !data && len(s.ends) == 0:
-			return record{}, io.EOF
-		}
-		// The input ends: after a final line break inside a quoted field, or
-		// in the middle of the last line.
-		if s.lastByte != '\n' {
-			s.line++
-		}
-		if state == quoted {
-			return record{}, &scanError{line: start, lines: s.line - start,
-				msg: fmt.Sprintf("column %d: a quote opened on line %d is never closed; the record runs to the end of the input", len(s.ends)+1, start)}
-		}
-		s.endField(trimCR)
-		return s.finish(start, bad, long)
+		t.rec = record{fields: fields, line: line - 1, lines: 1, inSrc: true}
+		rows = append(rows, r.parsed())
 	}
+	return ParsedChunk{Rows: rows, Bytes: int64(len(chunk))}
 }
 
-// add appends c to the current field, or reports that the record is over
-// the cap (and drops c).
-func (s *csvScanner) add(c byte) bool {
-	if len(s.rec) >= s.max {
-		return true
+// trimCR drops a final carriage return, as csvScanner drops it from an
+// unquoted field.
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
 	}
-	s.rec = append(s.rec, c)
-	return false
+	return b
 }
 
-// endField ends the current field, dropping a final CR (of a CRLF).
-func (s *csvScanner) endField(trimCR bool) {
-	if trimCR && len(s.rec) > 0 && s.rec[len(s.rec)-1] == '\r' {
-		s.rec = s.rec[:len(s.rec)-1]
+// parsed parses the current record, checked for its number of fields, into
+// a row.
+func (r *OrderReader) parsed() ParsedRow {
+	if err := r.checkWidth(); err != nil {
+		return ParsedRow{Err: err, At: r.At()}
 	}
-	s.ends = append(s.ends, len(s.rec))
-}
-
-// finish returns the record that ended just before line s.line.
-func (s *csvScanner) finish(start int, bad string, long bool) (record, error) {
-	lines := s.line - start
-	switch {
-	case long:
-		return record{}, &scanError{line: start, lines: lines, msg: fmt.Sprintf("record longer than %d bytes (raise -max-record-bytes)", s.max)}
-	case bad != "":
-		return record{}, &scanError{line: start, lines: lines, msg: bad}
-	}
-	s.fields = s.fields[:0]
-	from := 0
-	for _, end := range s.ends {
-		s.fields = append(s.fields, s.rec[from:end:end])
-		from = end
-	}
-	return record{fields: s.fields, line: start, lines: lines}, nil
+	o, err := r.parse()
+	return ParsedRow{Order: o, Err: err, At: r.At()}
 }
 
 // Pos returns where the bad record is: its file, the line it starts on and
@@ -720,7 +646,27 @@ func NewRowError(file string, line, lines int, format string, args ...any) *RowE
 
 // Record returns the line the current record starts on and the lines it
 // spans.
-func (t *table) Record() (line, lines int) { return t.rec.line, t.rec.lines }
+func (t *Table) Record() (line, lines int) { return t.rec.line, t.rec.lines }
 
 // Name returns the file name the reader reports.
-func (t *table) Name() string { return t.name }
+func (t *Table) Name() string { return t.name }
+
+// BytesRead returns the bytes of the input read so far, for progress.
+func (t *Table) BytesRead() int64 { return t.scan.read }
+
+// Rest returns the input after the records read so far (the header, when
+// only the header has been read), to cut into chunks with a RecordSplitter;
+// NextLine is the line it starts on.
+func (t *Table) Rest() io.Reader { return t.scan.r }
+
+// NextLine returns the line of the input's next record.
+func (t *Table) NextLine() int { return t.scan.line }
+
+// Tail returns a reader of the same columns over r, the rest of the input
+// from line on after read bytes, for a RecordSplitter's tail.
+func (r *OrderReader) Tail(tail io.Reader, line int, read int64) *OrderReader {
+	t := *r.Table
+	t.scan = newCSVScanner(tail, r.scan.max)
+	t.scan.line, t.scan.begun, t.scan.read = line, true, read
+	return &OrderReader{Table: &t, loc: r.loc}
+}

@@ -1,4 +1,4 @@
-package main
+package csvin
 
 import (
 	"bufio"
@@ -8,11 +8,11 @@ import (
 	"io"
 )
 
-// defaultMaxRecord is the longest record, in bytes, the command reads by
+// DefaultMaxRecord is the longest record, in bytes, the command reads by
 // default (-max-record-bytes raises it). A longer record is a bad row: it
 // is skipped to its end without being held, so one hostile line or a
 // decompression bomb costs time, never memory.
-const defaultMaxRecord = 1 << 20
+const DefaultMaxRecord = 1 << 20
 
 // csvScanner reads RFC 4180 records: fields separated by commas, records by
 // LF or CRLF, fields optionally in double quotes, where "" is a quote and a

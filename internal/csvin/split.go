@@ -1,11 +1,11 @@
-package main
+package csvin
 
 import (
 	"bytes"
 	"io"
 )
 
-// recordSplitter cuts a CSV stream, after its header, into chunks of whole
+// RecordSplitter cuts a CSV stream, after its header, into chunks of whole
 // records, so that workers can scan and parse chunks in parallel. It finds
 // record boundaries exactly as csvScanner reads them: a line feed ends a
 // record unless it lies in a quoted field, and a quote opens a quoted field
@@ -20,7 +20,7 @@ import (
 // splitter stops and hands the rest of the stream, from the start of its
 // unfinished chunk, to the caller as a tail to scan in order (see next), so
 // one hostile record costs time, never memory.
-type recordSplitter struct {
+type RecordSplitter struct {
 	r        io.Reader
 	target   int  // the size of a chunk, about
 	maxRec   int  // the record cap
@@ -39,11 +39,11 @@ type recordSplitter struct {
 // few in flight per worker stay in the cache.
 const chunkSize = 1 << 19
 
-// chunkTarget is the chunk size the splitter aims at; tests make it tiny.
-var chunkTarget = chunkSize
+// ChunkTarget is the chunk size the splitter aims at; tests make it tiny.
+var ChunkTarget = chunkSize
 
-func newRecordSplitter(r io.Reader, line, maxRecord int) *recordSplitter {
-	return &recordSplitter{r: r, target: chunkTarget, maxRec: maxRecord, line: line}
+func NewRecordSplitter(r io.Reader, line, maxRecord int) *RecordSplitter {
+	return &RecordSplitter{r: r, target: ChunkTarget, maxRec: maxRecord, line: line}
 }
 
 // next returns the next chunk of whole records and the line it starts on.
@@ -51,7 +51,7 @@ func newRecordSplitter(r io.Reader, line, maxRecord int) *recordSplitter {
 // returns a nil chunk and the tail, a reader of everything from the line
 // onwards, and the splitter is done. The last chunk may end without a line
 // feed, or inside a quoted field; the scanner reports that.
-func (s *recordSplitter) next() (chunk []byte, line int, tail io.Reader, err error) {
+func (s *RecordSplitter) Next() (chunk []byte, line int, tail io.Reader, err error) {
 	for {
 		if s.boundary >= s.target || (s.eof && len(s.buf) > 0) {
 			return s.cut()
@@ -73,7 +73,7 @@ func (s *recordSplitter) next() (chunk []byte, line int, tail io.Reader, err err
 
 // cut returns the whole records read so far (everything, at the end of the
 // input) and keeps the rest for the next chunk.
-func (s *recordSplitter) cut() ([]byte, int, io.Reader, error) {
+func (s *RecordSplitter) cut() ([]byte, int, io.Reader, error) {
 	end := s.boundary
 	if s.eof {
 		end = len(s.buf)
@@ -90,7 +90,7 @@ func (s *recordSplitter) cut() ([]byte, int, io.Reader, error) {
 }
 
 // fill reads more of the input and scans it.
-func (s *recordSplitter) fill() {
+func (s *RecordSplitter) fill() {
 	if room := max(s.target/2, 512); cap(s.buf)-len(s.buf) < room {
 		grown := make([]byte, len(s.buf), 2*cap(s.buf)+s.target+room)
 		copy(grown, s.buf)
@@ -110,7 +110,7 @@ func (s *recordSplitter) fill() {
 // scan moves the quote state over the bytes read since the last scan and
 // notes the last record boundary. Each byte is looked at a bounded number
 // of times: q, the next quote, is found once and reused until passed.
-func (s *recordSplitter) scan() {
+func (s *RecordSplitter) scan() {
 	b := s.buf
 	i := s.scanned
 	q := -1 // the index of the next quote at or after i; len(b) for none; -1 unknown

@@ -1,0 +1,112 @@
+package csvin
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// scanAll reads every record of a scanner: fields, line and lines of each,
+// or the error of a bad one.
+func scanAll(s *csvScanner) []string {
+	var out []string
+	for {
+		rec, err := s.next()
+		if err == io.EOF {
+			return out
+		}
+		var se *scanError
+		switch {
+		case errors.As(err, &se):
+			out = append(out, fmt.Sprintf("bad %d+%d: %s", se.line, se.lines, se.msg))
+		case err != nil:
+			out = append(out, "error: "+err.Error())
+		default:
+			out = append(out, fmt.Sprintf("%d+%d %q", rec.line, rec.lines, rec.fields))
+		}
+	}
+}
+
+// checkSplit cuts data with the splitter at the given chunk size and
+// checks that scanning the chunks one by one (and the tail, if the
+// splitter gives up) reads the very records, errors and lines that one
+// scan of the whole input reads, and that the chunks and tail are the
+// input.
+func checkSplit(t *testing.T, data []byte, target, maxRecord int) {
+	t.Helper()
+	want := scanAll(newCSVScanner(bytes.NewReader(data), maxRecord))
+	saved := ChunkTarget
+	ChunkTarget = target
+	defer func() { ChunkTarget = saved }()
+	sp := NewRecordSplitter(bytes.NewReader(data), 1, maxRecord)
+	var got []string
+	var joined []byte
+	first := true
+	for {
+		chunk, line, tail, err := sp.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if tail != nil {
+			rest, err := io.ReadAll(tail)
+			require.NoError(t, err)
+			joined = append(joined, rest...)
+			s := newCSVScanner(bytes.NewReader(rest), maxRecord)
+			s.line, s.begun = line, !first
+			got = append(got, scanAll(s)...)
+			break
+		}
+		joined = append(joined, chunk...)
+		s := newCSVScanner(bytes.NewReader(chunk), maxRecord)
+		s.line, s.begun = line, !first // the first chunk may start with a byte order mark
+		got = append(got, scanAll(s)...)
+		first = false
+	}
+	require.Equal(t, string(data), string(joined), "the chunks are the input")
+	require.Equal(t, want, got, "chunks of %d bytes", target)
+}
+
+func TestRecordSplitter(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"plain", "a,b\n1,2\n3,4\n"},
+		{"no final line feed", "a,b\n1,2\n3,4"},
+		{"CRLF", "a,b\r\n1,2\r\n3,4\r\n"},
+		{"quoted line feeds", "a,\"b\nc\",d\n\"1\n\n2\",3\n"},
+		{"escaped quotes", "\"a\"\"\n\"\"b\",c\n\"\"\"\",\"\"\n"},
+		{"bare quote mid-field", "a\"b,\"x\ny\"\nz,1\n"},
+		{"text after closing quote", "\"a\"b\n\"c\nd\"\n"},
+		{"quote after CR after closing quote", "\"a\"\r\"b\n\"c\n\"\n"},
+		{"quote never closed", "a,b\n\"open\nrest\nof,file\n"},
+		{"quote at field start after CR", "a,\r\"b\nc\"\n"},
+		{"blank lines", "\n\na\n\n\"\"\n\n"},
+		{"byte order mark", "\xef\xbb\xbfa,\"b\nc\"\n1,2\n"},
+		{"record past the cap", "a,b\n" + long + "\n1,2\n\"" + long + "\n" + long + "\"\n3,4\n"},
+		{"empty", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, target := range []int{1, 2, 3, 5, 8, 13, 64, 1 << 20} {
+				checkSplit(t, []byte(tc.data), target, 100)
+			}
+		})
+	}
+}
+
+func FuzzRecordSplitter(f *testing.F) {
+	for _, seed := range []string{seedOrders, "a,\"b\nc\",d\n\"1\n\n2\",3\n", "a\"b,\"x\ny\"\nz,1\n", "\"a\"\r\"b\n\"c\n\"\n"} {
+		f.Add([]byte(seed), uint8(7), uint16(40))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, target uint8, maxRecord uint16) {
+		checkSplit(t, data, 1+int(target), 1+int(maxRecord))
+	})
+}
