@@ -2,6 +2,7 @@ package cxmetrics
 
 import (
 	"bytes"
+	"cmp"
 	"hash/maphash"
 	"slices"
 )
@@ -239,21 +240,11 @@ func (t *customerTable[T]) sorted() []int32 {
 		out[i] = int32(i)
 	}
 	if t.big != nil {
-		slices.SortFunc(out, func(a, b int32) int { return cmpString(t.id(a), t.id(b)) })
+		slices.SortFunc(out, func(a, b int32) int { return cmp.Compare(t.id(a), t.id(b)) })
 		return out
 	}
 	slices.SortFunc(out, func(a, b int32) int { return bytes.Compare(t.idBytes(a), t.idBytes(b)) })
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // clone returns an independent copy; cloneRow copies one customer's state.

@@ -1,6 +1,7 @@
 package cxmetrics
 
 import (
+	"cmp"
 	"math/big"
 	"strconv"
 
@@ -155,23 +156,13 @@ func shortDecimal(d decimal.Decimal) string {
 func compareDecimals(a, b decimal.Decimal) int {
 	sa, sb := a.Sign(), b.Sign()
 	if sa != sb || sa == 0 {
-		return cmpInt(sa, sb)
+		return cmp.Compare(sa, sb)
 	}
 	// Same sign, both non-zero: the order of magnitude is exponent + digits.
 	ma := int64(a.Exponent()) + int64(approxDigits(a))
 	mb := int64(b.Exponent()) + int64(approxDigits(b))
 	if ma > mb+1 || mb > ma+1 { // approxDigits may be one over
-		return cmpInt(ma, mb) * sa
+		return cmp.Compare(ma, mb) * sa
 	}
 	return a.Cmp(b)
-}
-
-func cmpInt[T int | int32 | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

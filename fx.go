@@ -1,6 +1,7 @@
 package cxmetrics
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -74,7 +75,7 @@ func (t *RateTable) Add(date time.Time, currency string, rate decimal.Decimal) e
 	}
 	day := t.dayOf(date)
 	list := t.rates[currency]
-	i, found := slices.BinarySearchFunc(list, day, func(r datedRate, d int32) int { return cmpInt(r.day, d) })
+	i, found := slices.BinarySearchFunc(list, day, func(r datedRate, d int32) int { return cmp.Compare(r.day, d) })
 	if found {
 		if !list[i].rate.Equal(rate) {
 			return errorf(ErrInconsistent, "two rates of %s on %s: %s and %s", currency, date.In(t.loc).Format(time.DateOnly), list[i].rate, rate)
@@ -95,7 +96,7 @@ func (t *RateTable) Lookup(currency string, at time.Time) (rate decimal.Decimal,
 	}
 	list := t.rates[currency]
 	day := t.dayOf(at)
-	i, found := slices.BinarySearchFunc(list, day, func(r datedRate, d int32) int { return cmpInt(r.day, d) })
+	i, found := slices.BinarySearchFunc(list, day, func(r datedRate, d int32) int { return cmp.Compare(r.day, d) })
 	if !found {
 		i--
 	}

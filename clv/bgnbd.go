@@ -229,13 +229,7 @@ func (m *BGNBD) ProbabilityAlive(c Customer) (float64, error) {
 // (cxmetrics.ErrOutOfRange otherwise); t = 0 gives 0. An invalid model or
 // customer is an error.
 func (m *BGNBD) ConditionalExpectedPurchases(c Customer, t float64) (float64, error) {
-	if err := m.Validate(); err != nil {
-		return 0, err
-	}
-	if err := checkCustomer(c); err != nil {
-		return 0, err
-	}
-	if err := checkHorizon(t); err != nil {
+	if err := checkPrediction(m, c, t); err != nil {
 		return 0, err
 	}
 	if t == 0 {

@@ -62,6 +62,18 @@ func checkHorizon(t float64) error {
 	return nil
 }
 
+// checkPrediction checks what every prediction over a horizon takes: a
+// valid model, a valid customer and a horizon t finite and >= 0.
+func checkPrediction(m interface{ Validate() error }, c Customer, t float64) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if err := checkCustomer(c); err != nil {
+		return err
+	}
+	return checkHorizon(t)
+}
+
 // finite turns a figure computed in logarithms back into a float64, or
 // reports that it does not fit one.
 func finite(what string, logValue float64) (float64, error) {

@@ -277,13 +277,7 @@ func (m *ParetoNBD) ProbabilityAlive(c Customer) (float64, error) {
 // (cxmetrics.ErrOutOfRange otherwise); t = 0 gives 0. The result is finite
 // wherever the true value fits a float64 (an error otherwise).
 func (m *ParetoNBD) ConditionalExpectedPurchases(c Customer, t float64) (float64, error) {
-	if err := m.Validate(); err != nil {
-		return 0, err
-	}
-	if err := checkCustomer(c); err != nil {
-		return 0, err
-	}
-	if err := checkHorizon(t); err != nil {
+	if err := checkPrediction(m, c, t); err != nil {
 		return 0, err
 	}
 	if t == 0 {

@@ -48,15 +48,7 @@ func runCLV(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cxmetrics clv: %v\n%s", err, clvUsage)
 		return 2
 	}
-	if err := clvCommand(cfg, stdin, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "cxmetrics clv: %v\n", err)
-		var ue *usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return exitCode(clvCommand(cfg, stdin, stdout, stderr), stderr, "cxmetrics clv")
 }
 
 func parseCLVFlags(args []string, stderr io.Writer) (clvConfig, error) {

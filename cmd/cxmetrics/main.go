@@ -89,15 +89,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, terminal bool
 		fmt.Fprintf(stderr, "cxmetrics: %v\n", err)
 		return 2
 	}
-	if err := report(cfg, stdin, stdout, newProgress(stderr, terminal)); err != nil {
-		fmt.Fprintf(stderr, "cxmetrics: %v\n", err)
-		var ue *usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
+	return exitCode(report(cfg, stdin, stdout, newProgress(stderr, terminal)), stderr, "cxmetrics")
+}
+
+// exitCode prints err, if any, after prefix and returns the exit status:
+// 0 for none, 2 for a usageError (a bad command line), 1 for the rest.
+func exitCode(err error, stderr io.Writer, prefix string) int {
+	if err == nil {
+		return 0
 	}
-	return 0
+	fmt.Fprintf(stderr, "%s: %v\n", prefix, err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
