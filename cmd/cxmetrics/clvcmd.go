@@ -206,11 +206,7 @@ func clvCommand(cfg clvConfig, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if cfg.out != "" {
-		return writeAtomic(cfg.out, buf.Bytes())
-	}
-	_, err = stdout.Write(buf.Bytes())
-	return err
+	return emit(cfg.out, stdout, buf.Bytes())
 }
 
 func fitCLV(cfg clvConfig, orders []cxmetrics.Order) (*clvResult, error) {

@@ -215,11 +215,7 @@ func report(cfg config, stdin io.Reader, stdout io.Writer, p *progress) error {
 	if err != nil {
 		return err
 	}
-	if cfg.out != "" {
-		return writeAtomic(cfg.out, buf.Bytes())
-	}
-	_, err = stdout.Write(buf.Bytes())
-	return err
+	return emit(cfg.out, stdout, buf.Bytes())
 }
 
 // readInputs reads the orders and responses given, or the embedded sample
@@ -260,6 +256,16 @@ func (c *collector) readInputs(stdin io.Reader) error {
 		c.inputs.ResponsesFile = c.cfg.responses
 	}
 	return nil
+}
+
+// emit writes a finished output: to the file out, atomically, or to
+// stdout when out is "".
+func emit(out string, stdout io.Writer, data []byte) error {
+	if out != "" {
+		return writeAtomic(out, data)
+	}
+	_, err := stdout.Write(data)
+	return err
 }
 
 // checkOutput refuses an output file that is one of the inputs (the same
