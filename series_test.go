@@ -135,34 +135,9 @@ func TestSeriesRowRates(t *testing.T) {
 // with its own calendar: periods are named by the civil date they start on,
 // stepped one by one with AddDate on civil dates.
 func seriesOracle(orders []Order, p Period, loc *time.Location, w int) []SeriesRow {
-	civil := func(t time.Time) time.Time {
-		y, m, d := t.In(loc).Date()
-		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		switch p {
-		case Week:
-			return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-		case Month:
-			return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-		case Quarter:
-			return time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
-		case Year:
-			return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		}
-		return day
-	}
-	next := func(t time.Time) time.Time {
-		switch p {
-		case Week:
-			return t.AddDate(0, 0, 7)
-		case Month:
-			return t.AddDate(0, 1, 0)
-		case Quarter:
-			return t.AddDate(0, 3, 0)
-		case Year:
-			return t.AddDate(1, 0, 0)
-		}
-		return t.AddDate(0, 0, 1)
-	}
+	civil := func(t time.Time) time.Time { return seriesCivil(t, p, loc) }
+	next := func(t time.Time) time.Time { return seriesNext(t, p) }
+
 	var keys []time.Time
 	for _, o := range orders {
 		keys = append(keys, civil(o.Time))
