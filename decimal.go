@@ -2,7 +2,6 @@ package cxmetrics
 
 import (
 	"cmp"
-	"math/big"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -48,6 +47,14 @@ func ratio(num, den int64) decimal.Decimal {
 // within ±MaxExponent, else ErrOutOfRange; every value the package derives
 // from such inputs (sums, products) stays within bounds that its decoders
 // check in turn, so nothing an encoder writes is refused by a decoder.
+//
+// The bounds are on the value, not on how it is written: a non-zero value
+// is c × 10^e with an integer c that does not end in zero, and c must have
+// at most MaxDigits digits and e lie within ±MaxExponent. So 1e1000,
+// 10e999 and 1000e997 are the same, accepted value, and 10000000e999
+// (1e1006) is refused however it is written. Zero is accepted when its
+// written exponent is within ±MaxExponent. A value written with more than
+// 2×MaxExponent+MaxDigits digits is refused without looking further.
 const (
 	// MaxDigits is the most significant digits of one decimal passed in.
 	MaxDigits = 40
@@ -60,28 +67,43 @@ const (
 // its largest term.
 const sumHeadroom = 19
 
-// checkDecimal returns ErrOutOfRange if d has more than MaxDigits
-// significant digits or an exponent beyond ±MaxExponent. what names the
-// value in the message.
+// maxWrittenDigits is the longest coefficient checkDecimal strips of
+// trailing zeros: longer ones cannot be an accepted value written with no
+// more zeros than the span of exponents.
+const maxWrittenDigits = 2*MaxExponent + MaxDigits
+
+// checkDecimal returns ErrOutOfRange unless d is within the bounds above:
+// written without trailing zeros, at most MaxDigits significant digits and
+// an exponent within ±MaxExponent. what names the value in the message.
 func checkDecimal(d decimal.Decimal, what string) error {
 	if inBounds(d) {
 		return nil
 	}
-	e := int64(d.Exponent())
+	if d.IsZero() {
+		if e := d.Exponent(); e > MaxExponent || e < -MaxExponent {
+			return errorf(ErrOutOfRange, "%s 0 is written with an exponent beyond ±%d", what, MaxExponent)
+		}
+		return nil
+	}
+	if approxDigits(d) > maxWrittenDigits {
+		return errorf(ErrOutOfRange, "%s %s is written with more than %d digits", what, shortDecimal(d), maxWrittenDigits)
+	}
+	c, e := canonical(d)
 	if e > MaxExponent || e < -MaxExponent {
 		return errorf(ErrOutOfRange, "%s %s has an exponent beyond ±%d", what, shortDecimal(d), MaxExponent)
 	}
-	if significantDigits(d) > MaxDigits {
+	if n := decimal.NewFromBigInt(c, 0).NumDigits(); n > MaxDigits {
 		return errorf(ErrOutOfRange, "%s %s has more than %d significant digits", what, shortDecimal(d), MaxDigits)
 	}
 	return nil
 }
 
 // inBounds is the allocation-free fast path of checkDecimal: it reports
-// whether d certainly passes.
+// whether d certainly passes. Written with n digits and exponent e, d's
+// value has an exponent between e and e+n-1.
 func inBounds(d decimal.Decimal) bool {
-	e := d.Exponent()
-	return e <= MaxExponent && e >= -MaxExponent && d.NumDigits() <= MaxDigits
+	e, n := int64(d.Exponent()), int64(d.NumDigits())
+	return e >= -MaxExponent && e+n-1 <= MaxExponent && n <= MaxDigits
 }
 
 // checkDerived returns ErrOutOfRange unless d could be a sum of decimals that
@@ -108,31 +130,6 @@ func approxDigits(d decimal.Decimal) int {
 		return d.NumDigits()
 	}
 	return c.BitLen()*1233>>12 + 1
-}
-
-// significantDigits returns the digits of d's coefficient without its
-// trailing zeros.
-func significantDigits(d decimal.Decimal) int {
-	if d.IsZero() {
-		return 0
-	}
-	n := approxDigits(d)
-	if n <= MaxDigits {
-		return n
-	}
-	if n > 2*MaxExponent+MaxDigits { // too long to be trailing zeros of a valid value
-		return n
-	}
-	c := new(big.Int).Abs(d.Coefficient())
-	ten, r := big.NewInt(10), new(big.Int)
-	for n > 1 {
-		q, rem := new(big.Int).QuoRem(c, ten, r)
-		if rem.Sign() != 0 {
-			break
-		}
-		c, n = q, n-1
-	}
-	return len(c.String())
 }
 
 // shortDecimal renders d for a message without printing thousands of

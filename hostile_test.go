@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,70 @@ func TestEveryDecimalEntryPointIsBounded(t *testing.T) {
 			})
 		}
 	}
+}
+
+// 8. The bounds hold on a decimal's value, not on how it is written, so
+// that what an encoder writes (every value without trailing zeros) is what
+// a decoder accepted: 10000000e999 is 1e1006 and refused, 1000e-1003 is
+// 1e-1000 and accepted.
+func TestDecimalBoundsAreOnTheValue(t *testing.T) {
+	zeros := func(n int) string { return strings.Repeat("0", n) }
+	for _, c := range []struct {
+		name string
+		d    decimal.Decimal
+		ok   bool
+	}{
+		{"1e1000", decimal.New(1, 1000), true},
+		{"10e999, the same value", decimal.New(10, 999), true},
+		{"1e1001", decimal.New(1, 1001), false},
+		{"10000000e999 is 1e1006", decimal.New(10000000, 999), false},
+		{"-10000000e999", decimal.New(-10000000, 999), false},
+		{"a big coefficient ending in zeros past 1e1000", decimal.NewFromBigInt(mustBig("1"+zeros(30)), 980), false},
+		{"1e-1000", decimal.New(1, -1000), true},
+		{"1000e-1003 is 1e-1000", decimal.New(1000, -1003), true},
+		{"1e-1001", decimal.New(1, -1001), false},
+		{"10e-1002 is 1e-1001", decimal.New(10, -1002), false},
+		{"40 significant digits and 30 zeros", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 40)+zeros(30)), -30), true},
+		{"41 significant digits", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 41)), 0), false},
+		{"1 written with 2040 digits", decimal.NewFromBigInt(mustBig("1"+zeros(2039)), -2039), true},
+		{"1 written with 2041 digits", decimal.NewFromBigInt(mustBig("1"+zeros(2040)), -2040), false},
+		{"zero", decimal.Decimal{}, true},
+		{"0e1000", decimal.New(0, 1000), true},
+		{"0e1001", decimal.New(0, 1001), false},
+		{"0e-1001", decimal.New(0, -1001), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := checkDecimal(c.d, "value")
+			if c.ok {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, ErrOutOfRange)
+			}
+			// Add agrees, and an accepted amount survives both encodings.
+			var d OrderDedup
+			_, _, err = d.SeenAt(Order{ID: "1", CustomerID: "a", Time: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Amount: c.d}, 0)
+			assert.Equal(t, c.ok, err == nil, "%v", err)
+			if err != nil {
+				return
+			}
+			for _, rt := range []struct {
+				enc func() ([]byte, error)
+				dec func([]byte) error
+			}{{d.MarshalJSON, new(OrderDedup).UnmarshalJSON}, {d.MarshalBinary, new(OrderDedup).UnmarshalBinary}} {
+				data, err := rt.enc()
+				require.NoError(t, err)
+				require.NoError(t, rt.dec(data))
+			}
+		})
+	}
+}
+
+func mustBig(s string) *big.Int {
+	v, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		panic(s)
+	}
+	return v
 }
 
 // 9. A day cohort starts at the first instant of its day, even where a
