@@ -233,7 +233,7 @@ func decoders() []interface {
 		json.Unmarshaler
 		encoding.BinaryMarshaler
 		encoding.BinaryUnmarshaler
-	}{&NPSTally{}, &WeightedNPSTally{}, &ScaleTally{}, &OrderStats{}, &CohortBuilder{}, &OrderDedup{}}
+	}{&NPSTally{}, &WeightedNPSTally{}, &ScaleTally{}, &OrderStats{}, &CohortBuilder{}, &OrderDedup{}, &MRRBuilder{}}
 }
 
 var sentinels = []error{ErrNoData, ErrOutOfRange, ErrNegative, ErrInconsistent, ErrCurrencyMismatch, ErrUnknownCurrency}
@@ -277,7 +277,16 @@ func seedPayloads() [][]byte {
 	var d OrderDedup
 	_, _, _ = d.SeenAt(Order{ID: "1", CustomerID: "a", Time: utc(2024, 1, 1), Amount: dec("12.5"), Currency: "USD"}, 3)
 	_, _, _ = d.SeenAt(Order{ID: "2", CustomerID: "a", Time: utc(1200, 1, 1), Amount: dec("-1e999")}, 1<<40)
-	add(&NPSTally{Promoters: 5, Passives: 2, Detractors: 1}, &w, ces, &s, b, &d)
+	// MRR is derived: Amount × 365 / 12 to 16 fractional digits has more
+	// digits than an Amount may, and must still decode.
+	m, _ := NewMRRBuilder(MRROptions{Period: Week, Until: utc(2025, 1, 1)})
+	for i, sp := range []struct {
+		amount string
+		every  BillingInterval
+	}{{"1e1000", BillingInterval{Year, 1}}, {"1234567890123456789012345678901234567890", BillingInterval{Day, 7}}, {"1e-1000", BillingInterval{Week, 3}}, {"49.99", BillingInterval{Month, 1}}} {
+		_ = m.Add(SubscriptionSpan{CustomerID: "c", SubscriptionID: string(rune('a' + i)), Start: utc(2024, 1, i+1), Amount: dec(sp.amount), Interval: sp.every, Currency: "EUR"})
+	}
+	add(&NPSTally{Promoters: 5, Passives: 2, Detractors: 1}, &w, ces, &s, b, &d, m)
 	return out
 }
 

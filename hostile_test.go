@@ -106,6 +106,18 @@ func TestDecodersRefuseImpossibleState(t *testing.T) {
 		{"an offset of a day", &CohortBuilder{}, `{"period":"month","location":"+24:00","currency":null,"customers":[]}`, ErrOutOfRange},
 		{"a million-digit revenue", &OrderStats{}, `{"currency":null,"customers":[{"id":"a","orders":0,"revenue":"` + strings.Repeat("7", 1_000_000) + `"}]}`, ErrOutOfRange},
 		{"an exponent of 2^30", &OrderStats{}, `{"currency":null,"customers":[{"id":"a","orders":0,"revenue":"1e1073741824"}]}`, ErrOutOfRange},
+		{"a negative MRR", &MRRBuilder{}, mrrPayload(`"-1"`), ErrNegative},
+		{"an MRR beyond what amounts give", &MRRBuilder{}, mrrPayload(`"1e1100"`), ErrOutOfRange},
+		{"an MRR finer than amounts give", &MRRBuilder{}, mrrPayload(`"1e-1001"`), ErrOutOfRange},
+		{"an MRR that is no decimal", &MRRBuilder{}, mrrPayload(`"12,5"`), ErrInconsistent},
+		{"spans out of order", &MRRBuilder{}, `{"period":"month","location":"UTC","until":null,"currency":null,"spans":[` +
+			`{"customer_id":"b","subscription_id":"s","start":"2024-01-01T00:00:00Z","end":null,"mrr":"1"},` +
+			`{"customer_id":"a","subscription_id":"s","start":"2024-01-01T00:00:00Z","end":null,"mrr":"1"}]}`, ErrInconsistent},
+		{"a span ending before it starts", &MRRBuilder{}, `{"period":"month","location":"UTC","until":null,"currency":null,"spans":[` +
+			`{"customer_id":"a","subscription_id":"s","start":"2024-02-01T00:00:00Z","end":"2024-01-01T00:00:00Z","mrr":"1"}]}`, ErrInconsistent},
+		{"a span without a subscription", &MRRBuilder{}, `{"period":"month","location":"UTC","until":null,"currency":null,"spans":[` +
+			`{"customer_id":"a","subscription_id":"","start":"2024-01-01T00:00:00Z","end":null,"mrr":"1"}]}`, ErrInconsistent},
+		{"an unknown currency", &MRRBuilder{}, `{"period":"month","location":"UTC","until":null,"currency":"XYZ","spans":[]}`, ErrUnknownCurrency},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			within(t, 5*time.Second, "decoding", func() {
@@ -113,6 +125,12 @@ func TestDecodersRefuseImpossibleState(t *testing.T) {
 			})
 		})
 	}
+}
+
+// mrrPayload is an MRR builder's JSON with one span of the given MRR.
+func mrrPayload(mrr string) string {
+	return `{"period":"month","location":"UTC","until":null,"currency":null,"spans":[` +
+		`{"customer_id":"a","subscription_id":"s","start":"2024-01-01T00:00:00Z","end":null,"mrr":` + mrr + `}]}`
 }
 
 // 7 and 8. Add and Merge check totals for overflow, and every entry point

@@ -31,7 +31,7 @@ type MRROptions struct {
 //
 // Memory grows with spans, not with spans × periods: a customer's MRR
 // changes only at span boundaries, so the series is computed from those
-// (about 100 bytes a span, see BENCHMARKS.md). Spans are not
+// (about 170 bytes a span, see BENCHMARKS.md). Spans are not
 // de-duplicated: a span added twice counts twice. An MRRBuilder is not safe
 // for concurrent use.
 type MRRBuilder struct {
@@ -517,10 +517,15 @@ func newDecodedMRRBuilder(period Period, zone string, until time.Time, currency 
 		if i > 0 && compareSpanData(spans[i-1], s) > 0 {
 			return nil, errorf(ErrInconsistent, "MRR builder: spans are not in canonical order at customer %s", quote(s.customer))
 		}
+		// The MRR is derived (Amount × 365 / 12 has more digits than any
+		// Amount may): validate checks the rest, checkDerived the MRR.
 		check := SubscriptionSpan{CustomerID: s.customer, SubscriptionID: s.subscription, Start: s.start, End: s.end,
-			Amount: s.mrr, Interval: BillingInterval{Unit: Month, Count: 1}}
+			Interval: BillingInterval{Unit: Month, Count: 1}}
 		if err := check.validate(i); err != nil {
 			return nil, wrapf(err, "MRR builder")
+		}
+		if s.mrr.IsNegative() {
+			return nil, errorf(ErrNegative, "MRR builder: %s has MRR %s", check.ref(i), shortDecimal(s.mrr))
 		}
 		if err := checkDerived(s.mrr, 1, "MRR builder: MRR of "+check.ref(i)); err != nil {
 			return nil, err
