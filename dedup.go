@@ -57,9 +57,10 @@ func describeOrder(o *Order) string {
 //
 // It never reports a false duplicate: orders are found by a hash of the ID
 // and then compared in full. Memory grows with distinct orders: 32 bytes
-// per order in a compact record, 5.3 to 8 bytes of hash index, and the ID's
-// bytes once (see BENCHMARKS.md); the customers' IDs are kept once per
-// customer. It is not safe for concurrent use.
+// per order in a compact record, 5.3 to 8 bytes of hash index, and the
+// bytes of the order's ID and of its customer's ID, stored together once
+// per distinct order: about 62 bytes an order when both IDs are short (see
+// BENCHMARKS.md). It is not safe for concurrent use.
 type OrderDedup struct {
 	seed       maphash.Seed
 	slots      []dedupSlot    // open addressing, at most 3/4 full

@@ -2,6 +2,7 @@ package cxmetrics
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -284,4 +285,48 @@ func FuzzOrderDedup(f *testing.F) {
 		merged, _ := shardA.MarshalBinary()
 		require.Equal(t, data1, merged, "two shards merged are the dedup of all deliveries")
 	})
+}
+
+// Two IDs whose 32-bit hash tags are equal probe the same slots: the dedup
+// must tell them apart by comparing the IDs in full, never report one as a
+// duplicate (or a conflict) of the other.
+func TestOrderDedupTagCollision(t *testing.T) {
+	var d OrderDedup
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := d.Seen(Order{ID: "seed", CustomerID: "c", Time: at, Amount: one}) // sets the seed
+	require.NoError(t, err)
+	// Birthday search: among 2^20 IDs, two 32-bit tags agree with
+	// probability 1 - e^-128.
+	byTag := make(map[uint32]string, 1<<20)
+	var a, b string
+	for i := 0; i < 1<<20 && a == ""; i++ {
+		id := fmt.Sprintf("order-%d", i)
+		tag := uint32(maphash.String(d.seed, id) >> 32)
+		if prev, ok := byTag[tag]; ok {
+			a, b = prev, id
+		}
+		byTag[tag] = id
+	}
+	require.NotEmpty(t, a, "no two IDs share a tag")
+	orderA := Order{ID: a, CustomerID: "ann", Time: at, Amount: dec("10")}
+	orderB := Order{ID: b, CustomerID: "bob", Time: at.Add(time.Hour), Amount: dec("20")}
+	for _, c := range []struct {
+		o    Order
+		at   int64
+		dup  bool
+		from int64
+	}{
+		{orderA, 1, false, 0},
+		{orderB, 2, false, 0}, // same tag, another ID: a new order, not a conflict
+		{orderB, 3, true, 2},
+		{orderA, 4, true, 1},
+	} {
+		dup, first, err := d.SeenAt(c.o, c.at)
+		require.NoError(t, err, "%s at %d", c.o.ID, c.at)
+		assert.Equal(t, c.dup, dup, "%s at %d", c.o.ID, c.at)
+		if c.dup {
+			assert.Equal(t, c.from, first, "%s at %d", c.o.ID, c.at)
+		}
+	}
+	assert.Equal(t, int64(3), d.Orders())
 }
