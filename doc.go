@@ -171,8 +171,10 @@
 // [Start, End) during which one subscription charged Amount every
 // [BillingInterval]; a plan change ends one span and starts the next. Its
 // monthly recurring revenue ([SubscriptionSpan.MRR]) is the charge
-// normalized to a month (a year is 12 months, a week 52/12 of one, a day
-// 365/12), rounded once to 16 fractional digits; every other MRR figure is an
+// normalized to a month (a year is 12 months, a month 52/12 weeks and
+// 365/12 days: the subscription-analytics tools' convention, which ignores
+// leap days so that a plan has the same MRR every month), rounded once to
+// 16 fractional digits; every other MRR figure is an
 // exact sum of those. [MRRBuilder] streams spans into MRR per period, taken
 // at each period's end: [MRRBuilder.Series] gives per period the MRR at the
 // start and end, and the movements between them (new, expansion,

@@ -326,7 +326,7 @@ func (s *Series) seriesRows(opts CohortOptions) (int32, error) {
 	for i := range s.Rows {
 		r := &s.Rows[i]
 		if !r.Start.Equal(opts.start(first + int32(i))) {
-			return 0, errorf(ErrInconsistent, "series row %d starts at %s, not at the %s after the row before", i, r.Start, opts.Period)
+			return 0, errorf(ErrInconsistent, "series: the row at index %d starts at %s, not at the %s after the row before", i, r.Start, opts.Period)
 		}
 		if i > 0 && r.ActiveAtStart != s.Rows[i-1].ActiveAtEnd || r.ActiveAtEnd != r.ActiveAtStart-r.Churned+r.New+r.Reactivated {
 			return 0, errorf(ErrInconsistent, "series row %s: active customers do not balance", r.Start.Format(time.DateOnly))
@@ -501,7 +501,7 @@ func (s *MRRSeries) mrrRows(opts CohortOptions) (int32, error) {
 	for i := range s.Rows {
 		r := &s.Rows[i]
 		if !r.Start.Equal(opts.start(first + int32(i))) {
-			return 0, errorf(ErrInconsistent, "MRR row %d starts at %s, not at the %s after the row before", i, r.Start, opts.Period)
+			return 0, errorf(ErrInconsistent, "MRR series: the row at index %d starts at %s, not at the %s after the row before", i, r.Start, opts.Period)
 		}
 		balance := r.MRRAtStart.Add(r.New).Add(r.Expansion).Add(r.Reactivation).Sub(r.Contraction).Sub(r.Churn)
 		if !balance.Equal(r.MRRAtEnd) || r.CustomersAtEnd != r.CustomersAtStart+r.NewCustomers+r.ReactivatedCustomers-r.ChurnedCustomers ||

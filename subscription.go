@@ -63,7 +63,13 @@ var (
 //	Week:    Amount × 52 / (12 × Count)
 //	Day:     Amount × 365 / (12 × Count)
 //
-// rounded half away from zero to 16 fractional digits (exact for monthly
+// A week is 1/52 and a day 1/365 of a year, as in the subscription-analytics
+// tools (ChartMogul, Baremetrics): a weekly plan charges 52 times a year,
+// a daily one 365 times, and their monthly equivalent is a twelfth of that.
+// Leap days are ignored, so the same plan has the same MRR in every month
+// (a daily plan's months are not 28 to 31 charges).
+//
+// The result is rounded half away from zero to 16 fractional digits (exact for monthly
 // plans). Every MRR figure of the package is an exact sum of these
 // values, so movements add up exactly. Errors as for [SubscriptionSpan.Validate].
 func (s SubscriptionSpan) MRR() (decimal.Decimal, error) {
