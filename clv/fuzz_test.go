@@ -83,13 +83,26 @@ func checkPredictions(t *testing.T, m PurchaseModel, c Customer, horizon float64
 // FuzzBGNBDPredictions evaluates BG/NBD predictions over random valid
 // parameters (each in [1e-3, 1e3]), customers (up to 2000 repeat purchases
 // over up to 2000 units) and horizons (up to 10^4 units): never an error,
-// NaN or ±Inf, and E[Y(t)] grows with t.
+// NaN or ±Inf, and E[Y(t)] grows with t; P(X(t) = n) is a probability and
+// those of n = 0..x add up to at most 1.
 func FuzzBGNBDPredictions(f *testing.F) {
 	f.Add(uint16(30000), uint16(40000), uint16(32000), uint16(35000), uint16(2), uint32(3e9), uint32(4e9), uint16(20000))
 	f.Add(uint16(0), uint16(65535), uint16(32767), uint16(0), uint16(500), uint32(4e9), uint32(2e8), uint16(65535))
 	f.Fuzz(func(t *testing.T, r, alpha, a, b, x uint16, tx, T uint32, h uint16) {
 		m := &BGNBD{R: fuzzParam(r), Alpha: fuzzParam(alpha), A: fuzzParam(a), B: fuzzParam(b)}
-		checkPredictions(t, m, fuzzCustomer(x, tx, T), 1e4*float64(h)/65535)
+		horizon := 1e4 * float64(h) / 65535
+		checkPredictions(t, m, fuzzCustomer(x, tx, T), horizon)
+		total := 0.0
+		for n := 0; n <= int(x%64); n++ {
+			p, err := m.ProbabilityOfPurchases(n, horizon)
+			if err != nil || !(p >= 0 && p <= 1) {
+				t.Fatalf("%+v: P(X(%v) = %d) = %v, %v", m, horizon, n, p, err)
+			}
+			total += p
+		}
+		if total > 1+1e-9 {
+			t.Fatalf("%+v: P(X(%v) <= %d) = %v > 1", m, horizon, x%64, total)
+		}
 	})
 }
 

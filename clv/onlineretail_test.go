@@ -123,8 +123,8 @@ func retailSummary(t *testing.T, unit time.Duration, split bool) []Customer {
 
 // Issue 13: on Online Retail FitBGNBD returned no model ("information
 // matrix … not positive definite") without a penalty. Now every split and
-// unit gives a model, marked where it sits at a boundary, and finite
-// predictions for every customer.
+// unit gives a model, BG/NBD and Pareto/NBD, marked where it sits at a
+// boundary, and finite predictions for every customer.
 func TestOnlineRetailFitsWithoutPenalty(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
@@ -137,8 +137,8 @@ func TestOnlineRetailFitsWithoutPenalty(t *testing.T) {
 		// Full data in days: lifetimes' tutorial reports r 0.83, α 68.89,
 		// a ≈ 0.00, b 6.75; we get r = 0.8264, α = 68.89, a = 0.0034,
 		// b = 6.749 (a has a standard error of 0.010: not zero, barely).
-		{"full, days", 24 * time.Hour, false, 4339, [4]bool{}, false},
-		{"full, weeks", week, false, 4339, [4]bool{}, false},
+		{"full, days", 24 * time.Hour, false, 4339, [4]bool{}, true},
+		{"full, weeks", week, false, 4339, [4]bool{}, true},
 		// Calibration to 2011-09-01: nobody seems to drop out (a → 0,
 		// b → ∞), the case that returned no model.
 		{"calibration, days", 24 * time.Hour, true, 3324, [4]bool{false, false, true, true}, true},
@@ -167,10 +167,31 @@ func TestOnlineRetailFitsWithoutPenalty(t *testing.T) {
 				} else {
 					p, err := FitParetoNBD(cs, FitOptions{})
 					require.NoError(t, err)
-					// s → 0: customers do not die, as a → 0 says for BG/NBD;
-					// the two models then coincide (both are the NBD).
+					// s → 0: customers do not die. Pareto/NBD is then the
+					// NBD, whose log-likelihood the test writes out itself:
+					// Σ lnΓ(r+x) − lnΓ(r) + r ln α − (r+x) ln(α+T). The fit
+					// must sit at its value and at its maximum.
 					assert.Equal(t, [4]bool{false, false, true, true}, p.AtBoundary)
-					assert.InDelta(t, m.LogLikelihood, p.LogLikelihood, 1e-3)
+					nbd := func(r, alpha float64) float64 {
+						sum := 0.0
+						for _, c := range cs {
+							a, _ := math.Lgamma(r + c.Frequency)
+							b, _ := math.Lgamma(r)
+							sum += a - b + r*math.Log(alpha) - (r+c.Frequency)*math.Log(alpha+c.T)
+						}
+						return sum
+					}
+					assert.InDelta(t, nbd(p.R, p.Alpha), p.LogLikelihood, 1e-6)
+					const h = 1e-4
+					n := float64(len(cs))
+					dr := (nbd(p.R*math.Exp(h), p.Alpha) - nbd(p.R*math.Exp(-h), p.Alpha)) / (2 * h * n)
+					da := (nbd(p.R, p.Alpha*math.Exp(h)) - nbd(p.R, p.Alpha*math.Exp(-h))) / (2 * h * n)
+					assert.Less(t, math.Abs(dr), 1e-7, "d(LL/n)/d ln r at the fit")
+					assert.Less(t, math.Abs(da), 1e-7, "d(LL/n)/d ln α at the fit")
+					if tt.split {
+						// a → 0 too: BG/NBD is the same NBD.
+						assert.InDelta(t, m.LogLikelihood, p.LogLikelihood, 1e-3)
+					}
 					models = append(models, p)
 				}
 			}
