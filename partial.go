@@ -313,26 +313,82 @@ func (t *CohortTable) AddDisjoint(other *CohortTable) error {
 // seriesRows checks a series' rows (consecutive periods, each row's
 // balance of active customers) and returns the period of its first row.
 func (s *Series) seriesRows(opts CohortOptions) (int32, error) {
-	if len(s.Rows) == 0 {
+	return consecutiveRows(opts, "series", s.Rows, func(r *SeriesRow) time.Time { return r.Start }, func(i int) error {
+		r := &s.Rows[i]
+		if i > 0 && r.ActiveAtStart != s.Rows[i-1].ActiveAtEnd || r.ActiveAtEnd != r.ActiveAtStart-r.Churned+r.New+r.Reactivated {
+			return errorf(ErrInconsistent, "series row %s: active customers do not balance", r.Start.Format(time.DateOnly))
+		}
+		return nil
+	})
+}
+
+// consecutiveRows checks that rows start at consecutive periods of opts
+// (startOf gives a row's start) and that each passes check (given its
+// index), and returns the period of the first row; what names the series.
+func consecutiveRows[R any](opts CohortOptions, what string, rows []R, startOf func(*R) time.Time, check func(int) error) (int32, error) {
+	if len(rows) == 0 {
 		return 0, nil
 	}
-	first, err := periodOf(opts, s.Rows[0].Start, "series row")
+	first, err := periodOf(opts, startOf(&rows[0]), what+" row")
 	if err != nil {
 		return 0, err
 	}
-	if int64(first)+int64(len(s.Rows)) > math.MaxInt32 {
-		return 0, errorf(ErrOutOfRange, "series of %d rows runs past the calendar", len(s.Rows))
+	if int64(first)+int64(len(rows)) > math.MaxInt32 {
+		return 0, errorf(ErrOutOfRange, "%s of %d rows runs past the calendar", what, len(rows))
 	}
-	for i := range s.Rows {
-		r := &s.Rows[i]
-		if !r.Start.Equal(opts.start(first + int32(i))) {
-			return 0, errorf(ErrInconsistent, "series: the row at index %d starts at %s, not at the %s after the row before", i, r.Start, opts.Period)
+	for i := range rows {
+		if start := startOf(&rows[i]); !start.Equal(opts.start(first + int32(i))) {
+			return 0, errorf(ErrInconsistent, "%s: the row at index %d starts at %s, not at the %s after the row before", what, i, start, opts.Period)
 		}
-		if i > 0 && r.ActiveAtStart != s.Rows[i-1].ActiveAtEnd || r.ActiveAtEnd != r.ActiveAtStart-r.Churned+r.New+r.Reactivated {
-			return 0, errorf(ErrInconsistent, "series row %s: active customers do not balance", r.Start.Format(time.DateOnly))
+		if err := check(i); err != nil {
+			return 0, err
 		}
 	}
 	return first, nil
+}
+
+// sumRows returns rows for the periods lo..hi of opts with the rows of a
+// (from period af on) and of b (from bf on) added into them, money and
+// counts field by field.
+func sumRows[R any, P seriesRow[R]](opts CohortOptions, lo, hi int32, a []R, af int32, b []R, bf int32) []R {
+	rows := make([]R, hi-lo+1)
+	for i := range rows {
+		start, _, _ := P(&rows[i]).fields()
+		*start = opts.start(lo + int32(i))
+	}
+	for _, part := range []struct {
+		rows  []R
+		first int32
+	}{{a, af}, {b, bf}} {
+		for i := range part.rows {
+			_, dm, dc := P(&rows[part.first-lo+int32(i)]).fields()
+			_, rm, rc := P(&part.rows[i]).fields()
+			for k := range dm {
+				*dm[k] = dm[k].Add(*rm[k])
+			}
+			for k := range dc {
+				*dc[k] += *rc[k]
+			}
+		}
+	}
+	return rows
+}
+
+// seriesRow is a row of a series of periods ([SeriesRow], [MRRRow]): its
+// start, and its money and counts in the order of the binary form.
+type seriesRow[R any] interface {
+	*R
+	fields() (start *time.Time, money []*decimal.Decimal, counts []*int64)
+}
+
+func (r *SeriesRow) fields() (*time.Time, []*decimal.Decimal, []*int64) {
+	return &r.Start, []*decimal.Decimal{&r.Revenue},
+		[]*int64{&r.Orders, &r.Refunds, &r.Customers, &r.New, &r.Returning, &r.ActiveAtStart, &r.ActiveAtEnd, &r.Churned, &r.Reactivated}
+}
+
+func (r *MRRRow) fields() (*time.Time, []*decimal.Decimal, []*int64) {
+	return &r.Start, []*decimal.Decimal{&r.MRRAtStart, &r.New, &r.Expansion, &r.Contraction, &r.Churn, &r.Reactivation, &r.MRRAtEnd},
+		[]*int64{&r.CustomersAtStart, &r.NewCustomers, &r.ReactivatedCustomers, &r.ChurnedCustomers, &r.CustomersAtEnd}
 }
 
 // AddDisjoint adds to s the series of other customers, row by row, exactly.
@@ -389,28 +445,7 @@ func (s *Series) AddDisjoint(other *Series) error {
 	if int64(hi)-int64(lo)+1 > maxSeriesRows {
 		return errorf(ErrOutOfRange, "sum of series of %d periods, over %d", int64(hi)-int64(lo)+1, maxSeriesRows)
 	}
-	rows := make([]SeriesRow, hi-lo+1)
-	for i := range rows {
-		rows[i].Start = opts.start(lo + int32(i))
-	}
-	addRows := func(src []SeriesRow, from int32) {
-		for i := range src {
-			r, d := &src[i], &rows[from-lo+int32(i)]
-			d.Revenue = d.Revenue.Add(r.Revenue)
-			d.Orders += r.Orders
-			d.Refunds += r.Refunds
-			d.Customers += r.Customers
-			d.New += r.New
-			d.Returning += r.Returning
-			d.ActiveAtStart += r.ActiveAtStart
-			d.ActiveAtEnd += r.ActiveAtEnd
-			d.Churned += r.Churned
-			d.Reactivated += r.Reactivated
-		}
-	}
-	addRows(s.Rows, first)
-	addRows(other.Rows, ofirst)
-	s.Rows = rows
+	s.Rows = sumRows(opts, lo, hi, s.Rows, first, other.Rows, ofirst)
 	return nil
 }
 
@@ -488,28 +523,15 @@ func (b *CohortBuilder) SeriesThrough(window int, last time.Time) (*Series, erro
 // mrrRows checks an MRR series' rows (consecutive periods, MRR and
 // customers that balance) and returns the period of its first row.
 func (s *MRRSeries) mrrRows(opts CohortOptions) (int32, error) {
-	if len(s.Rows) == 0 {
-		return 0, nil
-	}
-	first, err := periodOf(opts, s.Rows[0].Start, "MRR row")
-	if err != nil {
-		return 0, err
-	}
-	if int64(first)+int64(len(s.Rows)) > math.MaxInt32 {
-		return 0, errorf(ErrOutOfRange, "MRR series of %d rows runs past the calendar", len(s.Rows))
-	}
-	for i := range s.Rows {
+	return consecutiveRows(opts, "MRR series", s.Rows, func(r *MRRRow) time.Time { return r.Start }, func(i int) error {
 		r := &s.Rows[i]
-		if !r.Start.Equal(opts.start(first + int32(i))) {
-			return 0, errorf(ErrInconsistent, "MRR series: the row at index %d starts at %s, not at the %s after the row before", i, r.Start, opts.Period)
-		}
 		balance := r.MRRAtStart.Add(r.New).Add(r.Expansion).Add(r.Reactivation).Sub(r.Contraction).Sub(r.Churn)
 		if !balance.Equal(r.MRRAtEnd) || r.CustomersAtEnd != r.CustomersAtStart+r.NewCustomers+r.ReactivatedCustomers-r.ChurnedCustomers ||
 			i > 0 && (!r.MRRAtStart.Equal(s.Rows[i-1].MRRAtEnd) || r.CustomersAtStart != s.Rows[i-1].CustomersAtEnd) {
-			return 0, errorf(ErrInconsistent, "MRR row %s does not balance", r.Start.Format(time.DateOnly))
+			return errorf(ErrInconsistent, "MRR row %s does not balance", r.Start.Format(time.DateOnly))
 		}
-	}
-	return first, nil
+		return nil
+	})
 }
 
 // AddDisjoint adds to s the MRR series of other customers, row by row,
@@ -559,26 +581,7 @@ func (s *MRRSeries) AddDisjoint(other *MRRSeries) error {
 			return errorf(ErrInconsistent, "MRR series from %s has MRR at its start", part.rows[0].Start.Format(time.DateOnly))
 		}
 	}
-	rows := make([]MRRRow, hi-lo+1)
-	for i := range rows {
-		rows[i].Start = opts.start(lo + int32(i))
-	}
-	addRows := func(src []MRRRow, from int32) {
-		for i := range src {
-			r, d := &src[i], &rows[from-lo+int32(i)]
-			d.MRRAtStart, d.New, d.Expansion = d.MRRAtStart.Add(r.MRRAtStart), d.New.Add(r.New), d.Expansion.Add(r.Expansion)
-			d.Contraction, d.Churn, d.Reactivation = d.Contraction.Add(r.Contraction), d.Churn.Add(r.Churn), d.Reactivation.Add(r.Reactivation)
-			d.MRRAtEnd = d.MRRAtEnd.Add(r.MRRAtEnd)
-			d.CustomersAtStart += r.CustomersAtStart
-			d.NewCustomers += r.NewCustomers
-			d.ReactivatedCustomers += r.ReactivatedCustomers
-			d.ChurnedCustomers += r.ChurnedCustomers
-			d.CustomersAtEnd += r.CustomersAtEnd
-		}
-	}
-	addRows(s.Rows, first)
-	addRows(other.Rows, ofirst)
-	s.Rows = rows
+	s.Rows = sumRows(opts, lo, hi, s.Rows, first, other.Rows, ofirst)
 	return nil
 }
 

@@ -105,14 +105,8 @@ func (s Series) MarshalBinary() ([]byte, error) {
 	e.uvarint(uint64(max(s.Window, 0)))
 	e.varint(int64(first))
 	e.uvarint(uint64(len(s.Rows)))
-	for _, r := range s.Rows {
-		e.decimal(r.Revenue)
-		for _, c := range []int64{r.Orders, r.Refunds, r.Customers, r.New, r.Returning, r.ActiveAtStart, r.ActiveAtEnd, r.Churned, r.Reactivated} {
-			if c < 0 {
-				return nil, errorf(ErrNegative, "encoding a series: row %s has a count of %d", r.Start.Format(time.DateOnly), c)
-			}
-			e.uvarint(uint64(c))
-		}
+	if err := encodeRows(e, s.Rows, "a series"); err != nil {
+		return nil, err
 	}
 	return e.b, nil
 }
@@ -133,17 +127,7 @@ func (s *Series) UnmarshalBinary(data []byte) error {
 	}
 	v.Window = int(window)
 	opts := CohortOptions{Period: p, Location: loc}
-	if n > 0 {
-		v.Rows = make([]SeriesRow, n)
-	}
-	for i := 0; i < n && d.err == nil; i++ {
-		r := &v.Rows[i]
-		r.Start = opts.start(int32(first) + int32(i))
-		r.Revenue = d.decimal(1, "revenue")
-		for _, c := range []*int64{&r.Orders, &r.Refunds, &r.Customers, &r.New, &r.Returning, &r.ActiveAtStart, &r.ActiveAtEnd, &r.Churned, &r.Reactivated} {
-			*c = d.int64()
-		}
-	}
+	v.Rows = decodeRows[SeriesRow](d, opts, int32(first), n, "revenue")
 	if err := d.end(); err != nil {
 		return err
 	}
@@ -171,16 +155,8 @@ func (s MRRSeries) MarshalBinary() ([]byte, error) {
 	e.time(s.Until)
 	e.varint(int64(first))
 	e.uvarint(uint64(len(s.Rows)))
-	for _, r := range s.Rows {
-		for _, m := range []*decimal.Decimal{&r.MRRAtStart, &r.New, &r.Expansion, &r.Contraction, &r.Churn, &r.Reactivation, &r.MRRAtEnd} {
-			e.decimal(*m)
-		}
-		for _, c := range []int64{r.CustomersAtStart, r.NewCustomers, r.ReactivatedCustomers, r.ChurnedCustomers, r.CustomersAtEnd} {
-			if c < 0 {
-				return nil, errorf(ErrNegative, "encoding an MRR series: row %s has a count of %d", r.Start.Format(time.DateOnly), c)
-			}
-			e.uvarint(uint64(c))
-		}
+	if err := encodeRows(e, s.Rows, "an MRR series"); err != nil {
+		return nil, err
 	}
 	return e.b, nil
 }
@@ -199,19 +175,7 @@ func (s *MRRSeries) UnmarshalBinary(data []byte) error {
 		d.fail("%d rows", n)
 	}
 	opts := CohortOptions{Period: p, Location: loc}
-	if n > 0 {
-		v.Rows = make([]MRRRow, n)
-	}
-	for i := 0; i < n && d.err == nil; i++ {
-		r := &v.Rows[i]
-		r.Start = opts.start(int32(first) + int32(i))
-		for _, m := range []*decimal.Decimal{&r.MRRAtStart, &r.New, &r.Expansion, &r.Contraction, &r.Churn, &r.Reactivation, &r.MRRAtEnd} {
-			*m = d.decimal(1, "MRR")
-		}
-		for _, c := range []*int64{&r.CustomersAtStart, &r.NewCustomers, &r.ReactivatedCustomers, &r.ChurnedCustomers, &r.CustomersAtEnd} {
-			*c = d.int64()
-		}
-	}
+	v.Rows = decodeRows[MRRRow](d, opts, int32(first), n, "MRR")
 	if err := d.end(); err != nil {
 		return err
 	}
@@ -225,4 +189,42 @@ func (s *MRRSeries) UnmarshalBinary(data []byte) error {
 	}
 	*s = v
 	return nil
+}
+
+// encodeRows writes each row's money and counts (starts follow from the
+// first period); a negative count is ErrNegative. what names the series.
+func encodeRows[R any, P seriesRow[R]](e *encoder, rows []R, what string) error {
+	for i := range rows {
+		_, money, counts := P(&rows[i]).fields()
+		for _, m := range money {
+			e.decimal(*m)
+		}
+		for _, c := range counts {
+			if *c < 0 {
+				return errorf(ErrNegative, "encoding %s: the row at index %d has a count of %d", what, i, *c)
+			}
+			e.uvarint(uint64(*c))
+		}
+	}
+	return nil
+}
+
+// decodeRows reads n rows written by encodeRows, the first of period
+// first; money names the rows' money in messages.
+func decodeRows[R any, P seriesRow[R]](d *decoder, opts CohortOptions, first int32, n int, money string) []R {
+	if n == 0 {
+		return nil
+	}
+	rows := make([]R, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		start, ms, cs := P(&rows[i]).fields()
+		*start = opts.start(first + int32(i))
+		for _, m := range ms {
+			*m = d.decimal(1, money)
+		}
+		for _, c := range cs {
+			*c = d.int64()
+		}
+	}
+	return rows
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -554,4 +555,29 @@ func FuzzDecodePartials(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every figure of a row is added, encoded and decoded: fields() names each
+// decimal and int64 field of SeriesRow and MRRRow exactly once.
+func TestSeriesRowFieldsAreComplete(t *testing.T) {
+	check := func(row any, start *time.Time, money []*decimal.Decimal, counts []*int64) {
+		v := reflect.ValueOf(row).Elem()
+		named := map[uintptr]bool{reflect.ValueOf(start).Pointer(): true}
+		for _, m := range money {
+			named[reflect.ValueOf(m).Pointer()] = true
+		}
+		for _, c := range counts {
+			named[reflect.ValueOf(c).Pointer()] = true
+		}
+		assert.Len(t, named, 1+len(money)+len(counts), "%T: a field named twice", row)
+		for i := 0; i < v.NumField(); i++ {
+			assert.True(t, named[v.Field(i).Addr().Pointer()], "%T.%s is not in fields()", row, v.Type().Field(i).Name)
+		}
+	}
+	var s SeriesRow
+	start, money, counts := s.fields()
+	check(&s, start, money, counts)
+	var m MRRRow
+	start, money, counts = m.fields()
+	check(&m, start, money, counts)
 }
