@@ -28,7 +28,6 @@ func seriesChart(s *SeriesFigures, d display) template.HTML {
 	if n == 0 {
 		return ""
 	}
-	plotW, plotH := width-left-right, height-top-foot
 	maxRev, minRev, maxActive := 0.0, 0.0, 0.0
 	for _, r := range s.Rows {
 		v := r.Revenue.InexactFloat64()
@@ -37,26 +36,14 @@ func seriesChart(s *SeriesFigures, d display) template.HTML {
 	}
 	// Round both scales up to four steps of a round size.
 	revStep := niceStep((maxRev - minRev) / 4)
-	maxRev, minRev = revStep*math.Ceil(maxRev/revStep), revStep*math.Floor(minRev/revStep)
 	activeStep := max(1, niceStep(maxActive/4))
-	maxActive = activeStep * math.Max(1, math.Ceil(maxActive/activeStep))
-	y := func(v float64) float64 { return top + plotH*(maxRev-v)/(maxRev-minRev) }
-	ya := func(v float64) float64 { return top + plotH*(1-v/maxActive) }
-	slot := plotW / float64(n)
+	f := chartFrame{width: width, height: height, left: left, right: right, top: top, foot: foot, n: n,
+		lo: revStep * math.Floor(minRev/revStep), hi: revStep * math.Ceil(maxRev/revStep), step: revStep,
+		rightTop: activeStep * math.Max(1, math.Ceil(maxActive/activeStep)), rightStep: activeStep, rightColour: lineColour}
+	y, ya, slot, every := f.y, f.yRight, f.slot(), f.every()
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg id="series-chart" role="img" aria-label="Revenue and active customers per %s" viewBox="0 0 %.0f %.0f" width="100%%" style="max-width:%.0fpx" xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="system-ui, sans-serif">`,
-		s.Period, width, height, width)
 	// Axes and gridlines: revenue on the left, active customers on the right.
-	for v := minRev; v <= maxRev+revStep/2; v += revStep {
-		yy := y(v)
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#dde" />`, left, width-right, yy, yy)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" fill="#445">%s</text>`, left-6, yy+4, template.HTMLEscapeString(compact(v)))
-	}
-	for a := 0.0; a <= maxActive+activeStep/2; a += activeStep {
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s">%s</text>`, width-right+6, ya(a)+4, lineColour, compact(a))
-	}
-	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#889" />`, left, width-right, y(0), y(0))
-	every := max(1, (n+8)/9) // at most nine labels, so they never overlap
+	f.open(&b, "series-chart", "Revenue and active customers per "+s.Period)
 	var points []string
 	for i, r := range s.Rows {
 		v := r.Revenue.InexactFloat64()
@@ -83,6 +70,50 @@ func seriesChart(s *SeriesFigures, d display) template.HTML {
 		left+200, left+220, height-12, height-12, lineColour, left+226, height-8)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// chartFrame is what both charts share: an SVG of width × height with
+// margins left, right, top and foot around the plot, n slots across it, a
+// scale on the left from lo to hi in steps of step (with gridlines) and
+// one on the right from 0 to rightTop in steps of rightStep.
+type chartFrame struct {
+	width, height, left, right, top, foot float64
+	n                                     int
+	lo, hi, step                          float64
+	rightTop, rightStep                   float64
+	rightColour                           string
+}
+
+// y places a value of the left scale.
+func (f *chartFrame) y(v float64) float64 {
+	return f.top + (f.height-f.top-f.foot)*(f.hi-v)/(f.hi-f.lo)
+}
+
+// yRight places a value of the right scale.
+func (f *chartFrame) yRight(v float64) float64 {
+	return f.top + (f.height-f.top-f.foot)*(1-v/f.rightTop)
+}
+
+// slot is the width of one period.
+func (f *chartFrame) slot() float64 { return (f.width - f.left - f.right) / float64(f.n) }
+
+// every is the step between period labels: at most nine, so that they
+// never overlap.
+func (f *chartFrame) every() int { return max(1, (f.n+8)/9) }
+
+// open writes the SVG element, the gridlines and labels of both scales and
+// the zero line.
+func (f *chartFrame) open(b *strings.Builder, id, label string) {
+	fmt.Fprintf(b, `<svg id="%s" role="img" aria-label="%s" viewBox="0 0 %.0f %.0f" width="100%%" style="max-width:%.0fpx" xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="system-ui, sans-serif">`,
+		id, template.HTMLEscapeString(label), f.width, f.height, f.width)
+	for v := f.lo; v <= f.hi+f.step/2; v += f.step {
+		fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#dde" /><text x="%.1f" y="%.1f" text-anchor="end" fill="#445">%s</text>`,
+			f.left, f.width-f.right, f.y(v), f.y(v), f.left-6, f.y(v)+4, template.HTMLEscapeString(compact(v)))
+	}
+	for v := 0.0; v <= f.rightTop+f.rightStep/2; v += f.rightStep {
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" fill="%s">%s</text>`, f.width-f.right+6, f.yRight(v)+4, f.rightColour, compact(v))
+	}
+	fmt.Fprintf(b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#889" />`, f.left, f.width-f.right, f.y(0), f.y(0))
 }
 
 func currencyOrAmounts(d display) string {
@@ -139,7 +170,6 @@ func mrrChart(m *MRRFigures, d display) template.HTML {
 	if n == 0 {
 		return ""
 	}
-	plotW, plotH := width-left-right, height-top-foot
 	var maxUp, maxDown, maxMRR float64
 	for _, r := range m.Rows {
 		maxUp = max(maxUp, r.New.Add(r.Expansion).Add(r.Reactivation).InexactFloat64())
@@ -147,25 +177,14 @@ func mrrChart(m *MRRFigures, d display) template.HTML {
 		maxMRR = max(maxMRR, r.MRRAtEnd.InexactFloat64())
 	}
 	step := niceStep(max(maxUp+maxDown, 1) / 4)
-	hi, lo := step*math.Max(1, math.Ceil(maxUp/step)), -step*math.Ceil(maxDown/step)
 	mrrStep := niceStep(max(maxMRR, 1) / 4)
-	mrrTop := mrrStep * math.Max(1, math.Ceil(maxMRR/mrrStep))
-	y := func(v float64) float64 { return top + plotH*(hi-v)/(hi-lo) }
-	ym := func(v float64) float64 { return top + plotH*(1-v/mrrTop) }
-	slot := plotW / float64(n)
+	f := chartFrame{width: width, height: height, left: left, right: right, top: top, foot: foot, n: n,
+		lo: -step * math.Ceil(maxDown/step), hi: step * math.Max(1, math.Ceil(maxUp/step)), step: step,
+		rightTop: mrrStep * math.Max(1, math.Ceil(maxMRR/mrrStep)), rightStep: mrrStep, rightColour: "#333"}
+	y, ym, slot, every := f.y, f.yRight, f.slot(), f.every()
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg id="mrr-chart" role="img" aria-label="MRR movements per %s" viewBox="0 0 %.0f %.0f" width="100%%" style="max-width:%.0fpx" xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="system-ui, sans-serif">`,
-		m.Period, width, height, width)
-	for v := lo; v <= hi+step/2; v += step {
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#dde" /><text x="%.1f" y="%.1f" text-anchor="end" fill="#445">%s</text>`,
-			left, width-right, y(v), y(v), left-6, y(v)+4, compact(v))
-	}
-	for v := 0.0; v <= mrrTop+mrrStep/2; v += mrrStep {
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#333">%s</text>`, width-right+6, ym(v)+4, compact(v))
-	}
-	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#889" />`, left, width-right, y(0), y(0))
+	f.open(&b, "mrr-chart", "MRR movements per "+m.Period)
 	names := [5]string{"new", "expansion", "reactivation", "contraction", "churn"}
-	every := max(1, (n+8)/9)
 	var points []string
 	for i, r := range m.Rows {
 		x := left + slot*float64(i) + slot*0.15
