@@ -30,9 +30,11 @@ type csvScanner struct {
 	line  int // the line of the next byte, from 1
 	begun bool
 
-	read        int64 // bytes read
-	quotedField bool  // a field of the current record was quoted
-	lastByte    byte  // the last byte read
+	read        int64  // bytes read
+	quotedField bool   // a field of the current record was quoted
+	lastByte    byte   // the last byte read
+	bad         string // the current record's first malformation
+	long        bool   // the current record passed the cap
 
 	rec    []byte // the current record's field bytes, one field after another
 	ends   []int  // ends[i]: the end of field i in rec
@@ -88,91 +90,19 @@ func (s *csvScanner) next() (record, error) {
 
 // scan reads one record, blank or not.
 func (s *csvScanner) scan() (record, error) {
-	s.rec, s.ends, s.quotedField = s.rec[:0], s.ends[:0], false
+	s.rec, s.ends, s.quotedField, s.bad, s.long = s.rec[:0], s.ends[:0], false, "", false
 	start := s.line
-	state := fieldStart
-	var bad string  // the first malformation of the record
-	var long bool   // the record passed the cap
-	var data bool   // any byte of the record was read
-	var trimCR bool // the last byte appended is a CR that may end a CRLF
-	if !s.begun {
-		s.begun = true
-		if bom, _ := s.r.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-			_, _ = s.r.Discard(3)
-		}
-	}
+	var st progress
+	var data bool // any byte of the record was read
+	s.skipBOM()
 	for {
 		chunk, err := s.r.ReadSlice('\n')
 		if len(chunk) > 0 {
 			data, s.lastByte = true, chunk[len(chunk)-1]
 			s.read += int64(len(chunk))
 		}
-		for _, c := range chunk {
-			if c == '\n' {
-				s.line++
-			}
-			switch state {
-			case fieldStart:
-				if c == '"' {
-					state, s.quotedField = quoted, true
-					continue
-				}
-				state = unquoted
-				fallthrough
-			case unquoted:
-				switch c {
-				case ',', '\n':
-					s.endField(trimCR)
-					if c == '\n' {
-						return s.finish(start, bad, long)
-					}
-					state = fieldStart
-				case '"':
-					if bad == "" {
-						bad = fmt.Sprintf("column %d: a quote inside an unquoted field", len(s.ends)+1)
-					}
-					long = s.add(c) || long
-				default:
-					long = s.add(c) || long
-				}
-			case quoted:
-				if c == '"' {
-					state = quoteInQuoted
-				} else {
-					long = s.add(c) || long
-				}
-			case quoteInQuoted:
-				switch c {
-				case '"':
-					long = s.add(c) || long
-					state = quoted
-				case ',', '\n':
-					s.endField(false)
-					if c == '\n' {
-						return s.finish(start, bad, long)
-					}
-					state = fieldStart
-				case '\r':
-					state = crAfterQuote
-				default:
-					if bad == "" {
-						bad = fmt.Sprintf("column %d: text after the closing quote", len(s.ends)+1)
-					}
-					long = s.add(c) || long
-					state = unquoted
-				}
-			case crAfterQuote:
-				if c == '\n' {
-					s.endField(false)
-					return s.finish(start, bad, long)
-				}
-				if bad == "" {
-					bad = fmt.Sprintf("column %d: text after the closing quote", len(s.ends)+1)
-				}
-				long = s.add(c) || long
-				state = unquoted
-			}
-			trimCR = c == '\r' && state == unquoted
+		if s.feed(chunk, &st) {
+			return s.finish(start)
 		}
 		switch {
 		case err == nil || errors.Is(err, bufio.ErrBufferFull):
@@ -182,28 +112,124 @@ func (s *csvScanner) scan() (record, error) {
 		case !data && len(s.ends) == 0:
 			return record{}, io.EOF
 		}
-		// The input ends: after a final line break inside a quoted field, or
-		// in the middle of the last line.
-		if s.lastByte != '\n' {
-			s.line++
-		}
-		if state == quoted {
-			return record{}, &scanError{line: start, lines: s.line - start,
-				msg: fmt.Sprintf("column %d: a quote opened on line %d is never closed; the record runs to the end of the input", len(s.ends)+1, start)}
-		}
-		s.endField(trimCR)
-		return s.finish(start, bad, long)
+		return s.endOfInput(start, &st)
 	}
 }
 
-// add appends c to the current field, or reports that the record is over
-// the cap (and drops c).
-func (s *csvScanner) add(c byte) bool {
+// progress is where the scan of a record stands between chunks.
+type progress struct {
+	state  scanState
+	trimCR bool // the last byte appended is a CR that may end a CRLF
+}
+
+// skipBOM drops a UTF-8 byte order mark before the first record.
+func (s *csvScanner) skipBOM() {
+	if s.begun {
+		return
+	}
+	s.begun = true
+	if bom, _ := s.r.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = s.r.Discard(3)
+	}
+}
+
+// feed runs the bytes of chunk (at most one line: a line break can only
+// be its last byte) through the record's state machine, and reports
+// whether they end the record.
+func (s *csvScanner) feed(chunk []byte, st *progress) (done bool) {
+	for _, c := range chunk {
+		if c == '\n' {
+			s.line++
+		}
+		switch st.state {
+		case fieldStart:
+			if c == '"' {
+				st.state, s.quotedField = quoted, true
+				continue
+			}
+			st.state = unquoted
+			fallthrough
+		case unquoted:
+			switch c {
+			case ',', '\n':
+				s.endField(st.trimCR)
+				if c == '\n' {
+					return true
+				}
+				st.state = fieldStart
+			case '"':
+				s.malformed("a quote inside an unquoted field")
+				s.add(c)
+			default:
+				s.add(c)
+			}
+		case quoted:
+			if c == '"' {
+				st.state = quoteInQuoted
+			} else {
+				s.add(c)
+			}
+		case quoteInQuoted:
+			switch c {
+			case '"':
+				s.add(c)
+				st.state = quoted
+			case ',', '\n':
+				s.endField(false)
+				if c == '\n' {
+					return true
+				}
+				st.state = fieldStart
+			case '\r':
+				st.state = crAfterQuote
+			default:
+				s.malformed("text after the closing quote")
+				s.add(c)
+				st.state = unquoted
+			}
+		case crAfterQuote:
+			if c == '\n' {
+				s.endField(false)
+				return true
+			}
+			s.malformed("text after the closing quote")
+			s.add(c)
+			st.state = unquoted
+		}
+		st.trimCR = c == '\r' && st.state == unquoted
+	}
+	return false
+}
+
+// endOfInput ends the record when the input ends: after a final line
+// break inside a quoted field, or in the middle of the last line.
+func (s *csvScanner) endOfInput(start int, st *progress) (record, error) {
+	if s.lastByte != '\n' {
+		s.line++
+	}
+	if st.state == quoted {
+		return record{}, &scanError{line: start, lines: s.line - start,
+			msg: fmt.Sprintf("column %d: a quote opened on line %d is never closed; the record runs to the end of the input", len(s.ends)+1, start)}
+	}
+	s.endField(st.trimCR)
+	return s.finish(start)
+}
+
+// malformed records the record's first malformation, in the current column.
+func (s *csvScanner) malformed(what string) {
+	if s.bad == "" {
+		s.bad = fmt.Sprintf("column %d: %s", len(s.ends)+1, what)
+	}
+}
+
+// add appends c to the current field, or marks the record as over the cap
+// (and drops c).
+func (s *csvScanner) add(c byte) {
 	if len(s.rec) >= s.max {
-		return true
+		s.long = true
+		return
 	}
 	s.rec = append(s.rec, c)
-	return false
 }
 
 // endField ends the current field, dropping a final CR (of a CRLF).
@@ -215,13 +241,13 @@ func (s *csvScanner) endField(trimCR bool) {
 }
 
 // finish returns the record that ended just before line s.line.
-func (s *csvScanner) finish(start int, bad string, long bool) (record, error) {
+func (s *csvScanner) finish(start int) (record, error) {
 	lines := s.line - start
 	switch {
-	case long:
+	case s.long:
 		return record{}, &scanError{line: start, lines: lines, msg: fmt.Sprintf("record longer than %d bytes (raise -max-record-bytes)", s.max)}
-	case bad != "":
-		return record{}, &scanError{line: start, lines: lines, msg: bad}
+	case s.bad != "":
+		return record{}, &scanError{line: start, lines: lines, msg: s.bad}
 	}
 	s.fields = s.fields[:0]
 	from := 0
