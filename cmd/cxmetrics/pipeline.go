@@ -66,39 +66,7 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 			}
 		}()
 	}
-	sp := csvin.NewRecordSplitter(or.Rest(), or.NextLine(), c.cfg.maxRecord)
-	go func() {
-		defer close(items)
-		defer close(jobs)
-		for {
-			chunk, line, tail, err := sp.Next()
-			if err != nil {
-				if err != io.EOF {
-					items <- pipelineItem{tail: errReader{err}}
-				}
-				return
-			}
-			item := pipelineItem{tail: tail, line: line}
-			if tail == nil {
-				item.parsed = make(chan csvin.ParsedChunk, 1)
-				parsed := item.parsed
-				job := func() { parsed <- csvin.ParseChunk(or, chunk, line) }
-				select {
-				case jobs <- job:
-				case <-done:
-					return
-				}
-			}
-			select {
-			case items <- item:
-			case <-done:
-				return
-			}
-			if tail != nil {
-				return
-			}
-		}
-	}()
+	go splitChunks(or, csvin.NewRecordSplitter(or.Rest(), or.NextLine(), c.cfg.maxRecord), items, jobs, done)
 
 	// Half the processors accumulate, in one goroutine per partition, and
 	// at least two: on 2 cores, at a million customers (10M rows), two
@@ -106,11 +74,63 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 	// customers they take as long and 70 MB more, for the merge.
 	sink := newOrderSink(c, max(2, workers/2))
 	c.sink = sink
+	if err := c.collectItems(or, items); err != nil {
+		sink.abandon()
+		return err
+	}
+	c.dedup = cxmetrics.OrderDedup{} // every row is in: its memory can go before the merge
+	return sink.close()
+}
+
+// splitChunks cuts the input into chunks, sends a job parsing each to the
+// workers and an item for it to the collector, in file order, and last the
+// tail the splitter leaves (or the read error, as a failing tail). It
+// closes items and jobs when it returns, at the end of the input or when
+// done closes.
+func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- pipelineItem, jobs chan<- func(), done <-chan struct{}) {
+	defer close(items)
+	defer close(jobs)
+	for {
+		chunk, line, tail, err := sp.Next()
+		if err != nil {
+			if err != io.EOF {
+				select {
+				case items <- pipelineItem{tail: errReader{err}}:
+				case <-done: // the collector has stopped
+				}
+			}
+			return
+		}
+		item := pipelineItem{tail: tail, line: line}
+		if tail == nil {
+			item.parsed = make(chan csvin.ParsedChunk, 1)
+			parsed := item.parsed
+			job := func() { parsed <- csvin.ParseChunk(or, chunk, line) }
+			select {
+			case jobs <- job:
+			case <-done:
+				return
+			}
+		}
+		select {
+		case items <- item:
+		case <-done:
+			return
+		}
+		if tail != nil {
+			return
+		}
+	}
+}
+
+// collectItems takes the parsed rows of every item in file order, and the
+// tail's rows, as the sequential reading does, then the invoice lines
+// still pending.
+func (c *collector) collectItems(or *csvin.OrderReader, items <-chan pipelineItem) error {
 	read := or.BytesRead()
 	for item := range items {
 		if item.tail != nil {
 			if err := c.takeRows(or.Tail(item.tail, item.line, read)); err != nil {
-				sink.abandon()
 				return err
 			}
 			continue
@@ -125,20 +145,15 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 				err = c.takeRow(row.At, row.Order)
 			}
 			if err := c.settle(err); err != nil {
-				sink.abandon()
 				return err
 			}
 		}
 	}
 	c.progress.done()
 	if c.pending != nil {
-		if err := c.flushLines(); err != nil {
-			sink.abandon()
-			return err
-		}
+		return c.flushLines()
 	}
-	c.dedup = cxmetrics.OrderDedup{} // every row is in: its memory can go before the merge
-	return sink.close()
+	return nil
 }
 
 // errReader is a reader that fails, to pass a read error down the pipeline

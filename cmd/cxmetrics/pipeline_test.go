@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cxmetrics/cxmetrics/internal/csvin"
 	"github.com/stretchr/testify/assert"
@@ -93,4 +95,33 @@ func FuzzParallelReading(f *testing.F) {
 		}
 		reportBothWays(t, orders, false, args...)
 	})
+}
+
+// failingReader fails every read.
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
+
+// When the collector has stopped (done is closed, nobody takes items) and
+// the input then fails, the splitter must return, closing items and jobs,
+// instead of waiting to hand the error to nobody: the workers wait for jobs
+// to close, and the command waits for the workers.
+func TestSplitChunksReturnsWhenTheCollectorHasStopped(t *testing.T) {
+	sp := csvin.NewRecordSplitter(failingReader{errors.New("disk gone")}, 2, 1<<20)
+	items, jobs, done := make(chan pipelineItem), make(chan func()), make(chan struct{})
+	close(done)
+	returned := make(chan struct{})
+	go func() {
+		splitChunks(nil, sp, items, jobs, done)
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("splitChunks did not return") // a guard against the hang, not a timing
+	}
+	_, open := <-items
+	assert.False(t, open, "items closed")
+	_, open = <-jobs
+	assert.False(t, open, "jobs closed")
 }
