@@ -255,24 +255,33 @@ func fitCLV(cfg clvConfig, orders []cxmetrics.Order) (*clvResult, error) {
 			}
 		}
 	}
+	if err := res.predict(cfg); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// predict fills a row per customer with the chosen model's predictions.
+func (res *clvResult) predict(cfg clvConfig) error {
 	var model clv.PurchaseModel = res.BG
 	if cfg.model == "pnbd" {
 		model = res.Pareto
 	}
 	lifetime := clv.LifetimeOptions{Horizon: int(cfg.horizon), PeriodLength: 1, DiscountRate: cfg.discount, Margin: cfg.margin}
 	noSpend := 0
-	for _, c := range customers {
+	var err error
+	for _, c := range res.Customers {
 		row := clvRow{c: c}
 		if row.alive, err = model.ProbabilityAlive(c); err != nil {
-			return nil, err
+			return err
 		}
 		if row.expected, err = model.ConditionalExpectedPurchases(c, cfg.horizon); err != nil {
-			return nil, err
+			return err
 		}
 		if row.spend, err = res.Spend.ConditionalExpectedSpend(c); err == nil {
 			row.spendOK = true
 			if row.value, err = clv.LifetimeValue(model, res.Spend, c, lifetime); err != nil {
-				return nil, err
+				return err
 			}
 		} else {
 			noSpend++
@@ -282,7 +291,7 @@ func fitCLV(cfg clvConfig, orders []cxmetrics.Order) (*clvResult, error) {
 	if noSpend > 0 {
 		res.NoSpend = fmt.Sprintf("%d customers have no expected spend (their refunds outweigh their repeat purchases, or q <= 1): their spend and clv cells are empty", noSpend)
 	}
-	return res, nil
+	return nil
 }
 
 // writeCLVCSV writes one row per customer. Figures that do not exist (the

@@ -106,6 +106,7 @@ func exitCode(err error, stderr io.Writer, prefix string) int {
 	return 1
 }
 
+// parseFlags reads the report's command line into a config, checked.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -132,47 +133,60 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if err := cfg.setCalendar(period, tz, until); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.check()
+}
+
+// setCalendar sets the cohort options and -until from the flags' text.
+func (cfg *config) setCalendar(period, tz, until string) error {
 	p, err := cxmetrics.ParsePeriod(period)
 	if err != nil {
-		return cfg, fmt.Errorf("-period %q: not month, week, day, quarter or year", period)
+		return fmt.Errorf("-period %q: not month, week, day, quarter or year", period)
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return cfg, fmt.Errorf("-tz %q: unknown time zone", tz)
+		return fmt.Errorf("-tz %q: unknown time zone", tz)
 	}
 	cfg.opts = cxmetrics.CohortOptions{Period: p, Location: loc}
 	if until != "" {
 		if cfg.until, err = csvin.ParseUntil(until, loc); err != nil {
-			return cfg, err
+			return err
 		}
 	}
 	if _, err := cxmetrics.NewCohortBuilder(cfg.opts); err != nil {
-		return cfg, fmt.Errorf("-tz %q: %v", tz, err)
+		return fmt.Errorf("-tz %q: %v", tz, err)
 	}
+	return nil
+}
+
+// check checks the flags that stand on their own and how they combine.
+func (cfg *config) check() error {
 	switch cfg.format {
 	case "text", "json", "html":
 	default:
-		return cfg, fmt.Errorf("-format %q: not text, json or html", cfg.format)
+		return fmt.Errorf("-format %q: not text, json or html", cfg.format)
 	}
 	if cfg.currency != "" {
 		if _, err := cxmetrics.MinorUnits(cfg.currency); err != nil {
-			return cfg, fmt.Errorf("-currency %q: not an ISO 4217 code with a minor unit", cfg.currency)
+			return fmt.Errorf("-currency %q: not an ISO 4217 code with a minor unit", cfg.currency)
 		}
 	}
 	if cfg.orders == "-" && cfg.responses == "-" {
-		return cfg, errors.New("-orders and -responses cannot both read standard input")
+		return errors.New("-orders and -responses cannot both read standard input")
 	}
 	if cfg.maxRecord < 1 {
-		return cfg, fmt.Errorf("-max-record-bytes %d: not a positive number of bytes", cfg.maxRecord)
+		return fmt.Errorf("-max-record-bytes %d: not a positive number of bytes", cfg.maxRecord)
 	}
 	if cfg.rows != "orders" && cfg.rows != "lines" {
-		return cfg, fmt.Errorf("-rows %q: not orders or lines", cfg.rows)
+		return fmt.Errorf("-rows %q: not orders or lines", cfg.rows)
 	}
 	if cfg.window < 1 {
-		return cfg, fmt.Errorf("-window %d: a purchase keeps a customer active for at least 1 period", cfg.window)
+		return fmt.Errorf("-window %d: a purchase keeps a customer active for at least 1 period", cfg.window)
 	}
 	if cfg.fx != "" && cfg.currency == "" {
-		return cfg, errors.New("-fx needs -currency CODE, the currency the rates convert into")
+		return errors.New("-fx needs -currency CODE, the currency the rates convert into")
 	}
 	stdins := 0
 	for _, in := range []string{cfg.orders, cfg.responses, cfg.fx, cfg.subscriptions} {
@@ -181,9 +195,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 	}
 	if stdins > 1 {
-		return cfg, errors.New("only one input can read standard input")
+		return errors.New("only one input can read standard input")
 	}
-	return cfg, nil
+	return nil
 }
 
 // report reads the inputs, computes the report and writes it. Nothing is
