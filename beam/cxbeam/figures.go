@@ -121,12 +121,7 @@ func (f *Figures) Add(o *Figures) error {
 			f.Tiers.Summaries = cxmetrics.AddTierSummaries(f.Tiers.Summaries, o.Tiers.Summaries)
 		}
 	}
-	if len(o.Candidates) > 0 && f.Candidates == nil {
-		f.Candidates = map[string]int64{}
-	}
-	for v, n := range o.Candidates {
-		f.Candidates[v] += n
-	}
+	addCounts(&f.Candidates, o.Candidates)
 	if o.MRR != nil {
 		if f.MRR == nil {
 			f.MRR = &MRRPart{}
@@ -138,6 +133,16 @@ func (f *Figures) Add(o *Figures) error {
 	if o.Latest.After(f.Latest) {
 		f.Latest = o.Latest
 	}
+	if err := f.addSurveys(o); err != nil {
+		return err
+	}
+	addCounts(&f.Counts, o.Counts)
+	f.addBad(o)
+	return nil
+}
+
+// addSurveys merges o's survey tallies into f's.
+func (f *Figures) addSurveys(o *Figures) error {
 	for _, t := range []struct{ dst, src **cxmetrics.ScaleTally }{{&f.CSAT, &o.CSAT}, {&f.CES, &o.CES}} {
 		if *t.src == nil {
 			continue
@@ -152,16 +157,14 @@ func (f *Figures) Add(o *Figures) error {
 		if f.NPS == nil {
 			f.NPS = &cxmetrics.NPSTally{}
 		}
-		if err := f.NPS.Merge(o.NPS); err != nil {
-			return err
-		}
+		return f.NPS.Merge(o.NPS)
 	}
-	if len(o.Counts) > 0 && f.Counts == nil {
-		f.Counts = map[string]int64{}
-	}
-	for k, n := range o.Counts {
-		f.Counts[k] += n
-	}
+	return nil
+}
+
+// addBad keeps the first MaxReasons bad rows of f and o in reading order,
+// and the first bad row of all.
+func (f *Figures) addBad(o *Figures) {
 	if len(o.Bad) > 0 {
 		f.Bad = append(f.Bad, o.Bad...)
 		slices.SortStableFunc(f.Bad, func(a, b BadRow) int {
@@ -178,7 +181,16 @@ func (f *Figures) Add(o *Figures) error {
 	if o.First.Phase >= 0 && (f.First.Phase < 0 || before(o.First.Phase, o.First.Line, f.First.Phase, f.First.Line)) {
 		f.First = o.First
 	}
-	return nil
+}
+
+// addCounts adds src's counts into *dst, making the map when needed.
+func addCounts(dst *map[string]int64, src map[string]int64) {
+	if len(src) > 0 && *dst == nil {
+		*dst = map[string]int64{}
+	}
+	for k, n := range src {
+		(*dst)[k] += n
+	}
 }
 
 // NewFigures returns empty figures: no part, no currency mark.

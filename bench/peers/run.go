@@ -120,6 +120,32 @@ func run(cfg config, log io.Writer) (*result, error) {
 		return nil, err
 	}
 
+	contenders := cfg.contenders(bin, res)
+	if res.pandas != "" {
+		fmt.Fprintf(log, "pandas: %s\n", res.pandas)
+	}
+	for _, c := range contenders {
+		res.names = append(res.names, c.name)
+	}
+
+	// Read the file once so that every run finds it in the page cache.
+	if err := warm(file); err != nil {
+		return nil, err
+	}
+	for round := 1; round <= cfg.rounds; round++ {
+		for _, c := range contenders {
+			if err := res.runOnce(c, file, round, log); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// contenders returns the programs to measure: the command built at bin,
+// DuckDB (this program as a child) and, when cfg.python has it, pandas;
+// res.pandas says why pandas is not among them.
+func (cfg config) contenders(bin string, res *result) []contender {
 	contenders := []contender{
 		{
 			name: "cxmetrics",
@@ -149,50 +175,41 @@ func run(cfg config, log io.Writer) (*result, error) {
 			parse: func(out []byte) (*figures, error) { return parseFigures("pandas", out) },
 		})
 	}
-	if res.pandas != "" {
-		fmt.Fprintf(log, "pandas: %s\n", res.pandas)
-	}
-	for _, c := range contenders {
-		res.names = append(res.names, c.name)
-	}
+	return contenders
+}
 
-	// Read the file once so that every run finds it in the page cache.
-	if err := warm(file); err != nil {
-		return nil, err
+// runOnce measures one run of c on file, checks that its figures agree
+// with the first run's (the command's), and records the sample.
+func (res *result) runOnce(c contender, file string, round int, log io.Writer) error {
+	s, out, err := measure(c.cmd(file))
+	if err != nil {
+		return fmt.Errorf("round %d, %s: %w", round, c.name, err)
 	}
-	for round := 1; round <= cfg.rounds; round++ {
-		for _, c := range contenders {
-			s, out, err := measure(c.cmd(file))
-			if err != nil {
-				return nil, fmt.Errorf("round %d, %s: %w", round, c.name, err)
-			}
-			f, err := c.parse(out)
-			if err != nil {
-				return nil, fmt.Errorf("round %d: %w", round, err)
-			}
-			if f.Engine != "" {
-				res.engines[c.name] = f.Engine
-			}
-			if res.figures == nil {
-				if len(f.Cohorts) == 0 {
-					return nil, fmt.Errorf("round %d, %s: no cohort table", round, c.name)
-				}
-				res.figures = f // the first run is the command's
-			} else {
-				if d := disagreements("cxmetrics", res.figures, c.name, f); len(d) > 0 {
-					if len(d) > 20 {
-						d = append(d[:20], fmt.Sprintf("… and %d more", len(d)-20))
-					}
-					return nil, fmt.Errorf("%w: round %d, %s:\n  %s", errDisagree, round, c.name, strings.Join(d, "\n  "))
-				}
-				res.compared++
-			}
-			res.samples[c.name] = append(res.samples[c.name], s)
-			fmt.Fprintf(log, "round %d %-9s wall %6.2fs  cpu %6.2fs  rss %7.1f MiB\n",
-				round, c.name, s.wall.Seconds(), s.cpu.Seconds(), float64(s.rssKiB)/1024)
+	f, err := c.parse(out)
+	if err != nil {
+		return fmt.Errorf("round %d: %w", round, err)
+	}
+	if f.Engine != "" {
+		res.engines[c.name] = f.Engine
+	}
+	if res.figures == nil {
+		if len(f.Cohorts) == 0 {
+			return fmt.Errorf("round %d, %s: no cohort table", round, c.name)
 		}
+		res.figures = f // the first run is the command's
+	} else {
+		if d := disagreements("cxmetrics", res.figures, c.name, f); len(d) > 0 {
+			if len(d) > 20 {
+				d = append(d[:20], fmt.Sprintf("… and %d more", len(d)-20))
+			}
+			return fmt.Errorf("%w: round %d, %s:\n  %s", errDisagree, round, c.name, strings.Join(d, "\n  "))
+		}
+		res.compared++
 	}
-	return res, nil
+	res.samples[c.name] = append(res.samples[c.name], s)
+	fmt.Fprintf(log, "round %d %-9s wall %6.2fs  cpu %6.2fs  rss %7.1f MiB\n",
+		round, c.name, s.wall.Seconds(), s.cpu.Seconds(), float64(s.rssKiB)/1024)
+	return nil
 }
 
 // buildCommand builds cmd/cxmetrics of the repository at repo into dir.
