@@ -15,8 +15,10 @@
 //     (DivRound with 16 places, passed explicitly so a program that changes
 //     decimal.DivisionPrecision does not change our figures). Rounding for
 //     display is the caller's choice. Every decimal passed in has at most
-//     [MaxDigits] significant digits and an exponent within ±[MaxExponent],
-//     which bounds what a hostile value can cost.
+//     [MaxDigits] significant digits and an exponent within ±[MaxExponent]
+//     once written without trailing zeros (10e999 is 1e1000 and passes;
+//     10000000e999 is 1e1006 and does not), which bounds what a hostile
+//     value can cost.
 //   - Statistics (standard errors, confidence intervals, p-values) are
 //     float64.
 //   - Errors wrap one of the sentinels [ErrNoData], [ErrOutOfRange],
