@@ -85,7 +85,7 @@ func checkDecimal(d decimal.Decimal, what string) error {
 		}
 		return nil
 	}
-	if approxDigits(d) > maxWrittenDigits {
+	if n := approxDigits(d); n > maxWrittenDigits && (n > maxWrittenDigits+1 || d.NumDigits() > maxWrittenDigits) {
 		return errorf(ErrOutOfRange, "%s %s is written with more than %d digits", what, shortDecimal(d), maxWrittenDigits)
 	}
 	c, e := canonical(d)
@@ -108,15 +108,28 @@ func inBounds(d decimal.Decimal) bool {
 
 // checkDerived returns ErrOutOfRange unless d could be a sum of decimals that
 // passed checkDecimal (power 1) or a sum of their squares (power 2): its
-// exponent at least -power×MaxExponent and its magnitude below
-// 10^(power×(MaxExponent+MaxDigits)+sumHeadroom). Decoders use it on stored
-// sums.
+// exponent, written without trailing zeros, at least -power×MaxExponent and
+// its magnitude below 10^(power×(MaxExponent+MaxDigits)+sumHeadroom).
+// Decoders use it on stored sums, CombineLines on the sum of two amounts.
+// A value written with more than power×(2×maxWrittenDigits+sumHeadroom)
+// digits, more than such a sum can have, is refused without looking
+// further.
 func checkDerived(d decimal.Decimal, power int64, what string) error {
-	e := int64(d.Exponent())
 	if d.IsZero() {
 		return nil
 	}
-	if e < -power*MaxExponent || e+int64(approxDigits(d)) > power*(MaxExponent+MaxDigits)+sumHeadroom {
+	e, n := int64(d.Exponent()), int64(approxDigits(d))
+	beyond := e+n > power*(MaxExponent+MaxDigits)+sumHeadroom
+	if !beyond && e < -power*MaxExponent {
+		// Written finer than the bound: the value may still be within it
+		// (a sum of amounts written with trailing zeros).
+		beyond = n > power*(2*maxWrittenDigits+sumHeadroom)
+		if !beyond {
+			_, ce := canonical(d)
+			beyond = int64(ce) < -power*MaxExponent
+		}
+	}
+	if beyond {
 		return errorf(ErrOutOfRange, "%s %s is beyond what the package's inputs can add up to", what, shortDecimal(d))
 	}
 	return nil

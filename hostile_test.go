@@ -218,6 +218,9 @@ func TestDecimalBoundsAreOnTheValue(t *testing.T) {
 		{"41 significant digits", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 41)), 0), false},
 		{"1 written with 2040 digits", decimal.NewFromBigInt(mustBig("1"+zeros(2039)), -2039), true},
 		{"1 written with 2041 digits", decimal.NewFromBigInt(mustBig("1"+zeros(2040)), -2040), false},
+		// 40 nines and 2000 zeros: 2040 digits, where a bit-length
+		// estimate of the digits says 2041.
+		{"40 nines written with 2040 digits", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 40)+zeros(2000)), -2000), true},
 		{"zero", decimal.Decimal{}, true},
 		{"0e1000", decimal.New(0, 1000), true},
 		{"0e1001", decimal.New(0, 1001), false},
@@ -247,6 +250,36 @@ func TestDecimalBoundsAreOnTheValue(t *testing.T) {
 			}
 		})
 	}
+}
+
+// 8. What the package derives from accepted amounts is accepted in turn,
+// however the amounts are written: lines written with trailing zeros below
+// 1e-1000 combine (the sum's value is within bounds).
+func TestCombineLinesOfAmountsWrittenFine(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	zeros := strings.Repeat("0", 1500)
+	for _, c := range []struct {
+		a, b decimal.Decimal
+		want string
+	}{
+		{decimal.NewFromBigInt(mustBig("1"+zeros), -1500), decimal.NewFromBigInt(mustBig("1"+zeros), -1500), "2"},
+		{decimal.NewFromBigInt(mustBig("25"+zeros), -1502), decimal.New(1, 1000), "1e1000"}, // 1e1000 + 0.25
+		{decimal.New(1000, -1003), decimal.New(-1000, -1003), "0"},
+	} {
+		a := Order{ID: "o", CustomerID: "c", Time: at, Amount: c.a}
+		b := Order{ID: "o", CustomerID: "c", Time: at, Amount: c.b}
+		require.NoError(t, a.Validate())
+		require.NoError(t, b.Validate())
+		sum, err := CombineLines(a, b)
+		require.NoError(t, err)
+		want := c.a.Add(c.b)
+		assert.True(t, sum.Amount.Equal(want), "%s", shortDecimal(sum.Amount))
+	}
+	// A sum finer than any accepted amounts give is still refused.
+	assert.ErrorIs(t, checkDerived(decimal.New(1, -1001), 1, "sum"), ErrOutOfRange)
+	assert.ErrorIs(t, checkDerived(decimal.New(10, -1002), 1, "sum"), ErrOutOfRange)
+	assert.NoError(t, checkDerived(decimal.New(10, -1001), 1, "sum"))
+	assert.ErrorIs(t, checkDerived(decimal.NewFromBigInt(mustBig("1"+strings.Repeat("0", 4200)), -4200), 1, "sum"), ErrOutOfRange)
 }
 
 func mustBig(s string) *big.Int {

@@ -84,7 +84,7 @@ func checkPredictions(t *testing.T, m PurchaseModel, c Customer, horizon float64
 // parameters (each in [1e-3, 1e3]), customers (up to 2000 repeat purchases
 // over up to 2000 units) and horizons (up to 10^4 units): never an error,
 // NaN or ±Inf, and E[Y(t)] grows with t; P(X(t) = n) is a probability and
-// those of n = 0..x add up to at most 1.
+// those of n = 0..x mod 64 add up to at most 1.
 func FuzzBGNBDPredictions(f *testing.F) {
 	f.Add(uint16(30000), uint16(40000), uint16(32000), uint16(35000), uint16(2), uint32(3e9), uint32(4e9), uint16(20000))
 	f.Add(uint16(0), uint16(65535), uint16(32767), uint16(0), uint16(500), uint32(4e9), uint32(2e8), uint16(65535))
