@@ -115,18 +115,7 @@ func TestDisjointPartsAddUp(t *testing.T) {
 		require.NoError(t, err)
 		p := Period(r.IntN(5))
 		w := 1 + r.IntN(4)
-		span := map[Period]time.Duration{Day: 40 * 24 * time.Hour, Week: 30 * 7 * 24 * time.Hour, Month: 700 * 24 * time.Hour,
-			Quarter: 2000 * 24 * time.Hour, Year: 5000 * 24 * time.Hour}[p]
-		base := time.Date(2018, 10, 20, 0, 0, 0, 0, time.UTC)
-		orders := make([]Order, 1+r.IntN(150))
-		for i := range orders {
-			cents := int64(r.IntN(9000))
-			if r.IntN(5) == 0 {
-				cents = -1 - cents
-			}
-			orders[i] = Order{CustomerID: fmt.Sprintf("c%d", r.IntN(25)), Time: base.Add(time.Duration(r.Int64N(int64(span)))),
-				Amount: decimal.New(cents, -2), Currency: "EUR"}
-		}
+		orders := periodOrders(r, p, 1+r.IntN(150), 25, 5, "EUR")
 		opts := CohortOptions{Period: p, Location: loc}
 		var all OrderStats
 		whole, err := NewCohortBuilder(opts)

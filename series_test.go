@@ -208,6 +208,26 @@ func seriesOracle(orders []Order, p Period, loc *time.Location, w int) []SeriesR
 	return rows
 }
 
+// periodOrders draws n orders for the property tests: customers c0 to
+// c(customers-1), times over a span of some dozens of periods p from
+// 2018-10-20, amounts up to 89.99, one in refundOneIn a refund, all in
+// currency.
+func periodOrders(r *rand.Rand, p Period, n, customers, refundOneIn int, currency string) []Order {
+	span := map[Period]time.Duration{Day: 40 * 24 * time.Hour, Week: 30 * 7 * 24 * time.Hour, Month: 700 * 24 * time.Hour,
+		Quarter: 2000 * 24 * time.Hour, Year: 5000 * 24 * time.Hour}[p]
+	base := time.Date(2018, 10, 20, 0, 0, 0, 0, time.UTC)
+	orders := make([]Order, n)
+	for i := range orders {
+		cents := int64(r.IntN(9000))
+		if r.IntN(refundOneIn) == 0 {
+			cents = -1 - cents
+		}
+		orders[i] = Order{CustomerID: fmt.Sprintf("c%d", r.IntN(customers)), Time: base.Add(time.Duration(r.Int64N(int64(span)))),
+			Amount: decimal.New(cents, -2), Currency: currency}
+	}
+	return orders
+}
+
 // Property: on random orders, in any zone and period, with any window and
 // any split into shards merged in any order (some through their binary
 // encoding), the series equals the brute-force oracle, and the identity
@@ -221,17 +241,7 @@ func TestSeriesMatchesOracle(t *testing.T) {
 		require.NoError(t, err)
 		p := Period(r.IntN(5))
 		w := 1 + r.IntN(5)
-		span := map[Period]time.Duration{Day: 40 * 24 * time.Hour, Week: 30 * 7 * 24 * time.Hour, Month: 700 * 24 * time.Hour,
-			Quarter: 2000 * 24 * time.Hour, Year: 5000 * 24 * time.Hour}[p]
-		base := time.Date(2018, 10, 20, 0, 0, 0, 0, time.UTC)
-		orders := make([]Order, 1+r.IntN(150))
-		for i := range orders {
-			cents := int64(r.IntN(9000))
-			if r.IntN(6) == 0 {
-				cents = -1 - cents
-			}
-			orders[i] = Order{CustomerID: fmt.Sprintf("c%d", r.IntN(15)), Time: base.Add(time.Duration(r.Int64N(int64(span)))), Amount: decimal.New(cents, -2)}
-		}
+		orders := periodOrders(r, p, 1+r.IntN(150), 15, 6, "")
 		opts := CohortOptions{Period: p, Location: loc}
 		shards := make([]*CohortBuilder, 1+r.IntN(4))
 		for i := range shards {
