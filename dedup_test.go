@@ -106,11 +106,7 @@ func TestOrderDedup(t *testing.T) {
 		data, err := enc()
 		require.NoError(t, err)
 		var back OrderDedup
-		if data[0] == '{' {
-			require.NoError(t, back.UnmarshalJSON(data))
-		} else {
-			require.NoError(t, back.UnmarshalBinary(data))
-		}
+		decodeEither(t, data, &back)
 		dup, first, err := back.SeenAt(long, 5)
 		require.NoError(t, err)
 		assert.True(t, dup)

@@ -13,6 +13,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// decodeEither decodes data into v as JSON when it is an object, else as
+// the binary form, and requires it to succeed.
+func decodeEither(t *testing.T, data []byte, v interface {
+	json.Unmarshaler
+	encoding.BinaryUnmarshaler
+}) {
+	t.Helper()
+	if data[0] == '{' {
+		require.NoError(t, v.UnmarshalJSON(data))
+	} else {
+		require.NoError(t, v.UnmarshalBinary(data))
+	}
+}
+
 // roundTrip encodes v and decodes it into out.
 func roundTrip(t *testing.T, v, out any) {
 	t.Helper()

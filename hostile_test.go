@@ -60,11 +60,7 @@ func TestWeightedNPSExtremeWeights(t *testing.T) {
 				data, err := enc()
 				require.NoError(t, err)
 				var back WeightedNPSTally
-				if data[0] == '{' {
-					require.NoError(t, back.UnmarshalJSON(data))
-				} else {
-					require.NoError(t, back.UnmarshalBinary(data))
-				}
+				decodeEither(t, data, &back)
 				assert.True(t, back.TotalWeight().Equal(tally.TotalWeight()))
 			}
 		})
@@ -240,13 +236,10 @@ func TestDecimalBoundsAreOnTheValue(t *testing.T) {
 			if err != nil {
 				return
 			}
-			for _, rt := range []struct {
-				enc func() ([]byte, error)
-				dec func([]byte) error
-			}{{d.MarshalJSON, new(OrderDedup).UnmarshalJSON}, {d.MarshalBinary, new(OrderDedup).UnmarshalBinary}} {
-				data, err := rt.enc()
+			for _, enc := range []func() ([]byte, error){d.MarshalJSON, d.MarshalBinary} {
+				data, err := enc()
 				require.NoError(t, err)
-				require.NoError(t, rt.dec(data))
+				decodeEither(t, data, new(OrderDedup))
 			}
 		})
 	}
@@ -346,11 +339,7 @@ func TestZoneIdentity(t *testing.T) {
 			require.NoError(t, err)
 			assert.Contains(t, string(data), c.want)
 			var back CohortBuilder
-			if data[0] == '{' {
-				require.NoError(t, back.UnmarshalJSON(data))
-			} else {
-				require.NoError(t, back.UnmarshalBinary(data))
-			}
+			decodeEither(t, data, &back)
 			require.NoError(t, b.Merge(&back), "the decoded builder is the same zone")
 			want, _ := builder(c.loc).Table()
 			got, _ := back.Table()
@@ -410,11 +399,7 @@ func TestOrderStatsEncodeInstants(t *testing.T) {
 		data, err := enc()
 		require.NoError(t, err)
 		var back OrderStats
-		if data[0] == '{' {
-			require.NoError(t, back.UnmarshalJSON(data))
-		} else {
-			require.NoError(t, back.UnmarshalBinary(data))
-		}
+		decodeEither(t, data, &back)
 		assert.True(t, back.Summaries()[0].First.Equal(lmt), "%s vs %s", back.Summaries()[0].First, lmt)
 	}
 
