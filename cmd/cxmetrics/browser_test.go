@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"os/exec"
@@ -35,6 +36,41 @@ func chromiumArgs(profile string) []string {
 	}
 }
 
+// renderInChromium loads page in headless Chromium twice: for the DOM it
+// builds and for a screenshot, decoded.
+func renderInChromium(t *testing.T, chromium, page string) (dom []byte, shot image.Image) {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dom, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p1")), "--dump-dom", "file://"+page)...).Output()
+	require.NoError(t, err)
+	file := filepath.Join(dir, "shot.png")
+	out, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p2")), "--screenshot="+file, "file://"+page)...).CombinedOutput()
+	require.NoError(t, err, string(out))
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	shot, err = png.Decode(f)
+	require.NoError(t, err)
+	return dom, shot
+}
+
+// pixelsNear counts the pixels of img within near of the colour r, g, b.
+func pixelsNear(img image.Image, r, g, b uint32) int {
+	n := 0
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			pr, pg, pb, _ := img.At(x, y).RGBA()
+			if near(pr>>8, r) && near(pg>>8, g) && near(pb>>8, b) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // The HTML report renders in a real browser with its heat map: Chromium
 // parses the page (the DOM it dumps has one coloured cell per retention
 // figure) and paints it (the screenshot has the dark blue of 100% cells).
@@ -48,10 +84,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 	code, _, errOut := runCmd(t, "", "report", "-format", "html", "-o", page)
 	require.Equal(t, 0, code, errOut)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	dom, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p1")), "--dump-dom", "file://"+page)...).Output()
-	require.NoError(t, err)
+	dom, img := renderInChromium(t, chromium, page)
 	cell := regexp.MustCompile(`<td class="cell" style="background-color: hsl\(212, 70%, \d+%\)`)
 	section := func(id string) []byte {
 		i := strings.Index(string(dom), `id="`+id+`"`)
@@ -79,67 +112,19 @@ func TestHTMLReportInChromium(t *testing.T) {
 	assert.Len(t, regexp.MustCompile(`<polyline class="projected" points="(\d+\.\d,\d+\.\d ?){17}"`).FindAll(dom, -1), 1, "the model's survival curve")
 	assert.Len(t, regexp.MustCompile(`<td>\d+\.\d%</td>`).FindAll(section("sbg"), -1), 3*12, "model, observed and renewal rows of the sBG table")
 
-	shot := filepath.Join(dir, "shot.png")
-	out, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p2")), "--screenshot="+shot, "file://"+page)...).CombinedOutput()
-	require.NoError(t, err, string(out))
-	f, err := os.Open(shot)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
 	// hsl(212, 70%, 35%), the colour of a 100% cell, is rgb(27, 85, 152).
-	dark := 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r>>8, 27) && near(g>>8, 85) && near(bl>>8, 152) {
-				dark++
-			}
-		}
-	}
-	assert.Greater(t, dark, 5000, "pixels painted in the 100%% heat colour")
+	assert.Greater(t, pixelsNear(img, 27, 85, 152), 5000, "pixels painted in the 100%% heat colour")
 	// #4c78a8, the bars' colour, is rgb(76, 120, 168); #e45756, the line's,
 	// rgb(228, 87, 86).
-	var bars, line int
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r>>8, 76) && near(g>>8, 120) && near(bl>>8, 168) {
-				bars++
-			}
-			if near(r>>8, 228) && near(g>>8, 87) && near(bl>>8, 86) {
-				line++
-			}
-		}
-	}
-	assert.Greater(t, bars, 20000, "pixels painted in the bars' colour")
+	assert.Greater(t, pixelsNear(img, 76, 120, 168), 20000, "pixels painted in the bars' colour")
 	// #2ca02c, new MRR's colour, is rgb(44, 160, 44).
-	var newMRR int
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r>>8, 44) && near(g>>8, 160) && near(bl>>8, 44) {
-				newMRR++
-			}
-		}
-	}
-	assert.Greater(t, newMRR, 10000, "pixels painted in new MRR's colour")
+	assert.Greater(t, pixelsNear(img, 44, 160, 44), 10000, "pixels painted in new MRR's colour")
 	// #54a24b, the sBG curve's colour, is rgb(84, 162, 75).
-	var curve int
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r>>8, 84) && near(g>>8, 162) && near(bl>>8, 75) {
-				curve++
-			}
-		}
-	}
-	assert.Greater(t, curve, 1000, "pixels painted in the sBG curve's colour")
-	assert.Greater(t, line, 500, "pixels painted in the line's colour")
+	assert.Greater(t, pixelsNear(img, 84, 162, 75), 1000, "pixels painted in the sBG curve's colour")
+	assert.Greater(t, pixelsNear(img, 228, 87, 86), 500, "pixels painted in the line's colour")
 }
 
-func near(v uint32, want int) bool {
-	d := int(v) - want
+func near(v, want uint32) bool {
+	d := int(v) - int(want)
 	return d >= -6 && d <= 6
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -158,10 +155,7 @@ func TestCLVPageInChromium(t *testing.T) {
 	code, _, errOut := runCmd(t, "", "clv", "-orders", clvOrders(t), "-calibration-end", "2024-06-30", "-format", "html", "-o", page)
 	require.Equal(t, 0, code, errOut)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	dom, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p1")), "--dump-dom", "file://"+page)...).Output()
-	require.NoError(t, err)
+	dom, img := renderInChromium(t, chromium, page)
 	text := string(dom)
 	assert.Contains(t, text, `id="holdout-chart"`)
 	for _, line := range []string{"actual", "bgnbd", "pnbd"} {
@@ -171,27 +165,8 @@ func TestCLVPageInChromium(t *testing.T) {
 	assert.Contains(t, text, "Pareto/NBD")
 	assert.Regexp(t, `AIC`, text)
 
-	shot := filepath.Join(dir, "shot.png")
-	out, err := exec.CommandContext(ctx, chromium, append(chromiumArgs(filepath.Join(dir, "p2")), "--screenshot="+shot, "file://"+page)...).CombinedOutput()
-	require.NoError(t, err, string(out))
-	f, err := os.Open(shot)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	red, blue := 0, 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r>>8, 214) && near(g>>8, 39) && near(bl>>8, 40) {
-				red++
-			}
-			if near(r>>8, 31) && near(g>>8, 119) && near(bl>>8, 180) {
-				blue++
-			}
-		}
-	}
+	red := pixelsNear(img, 214, 39, 40)
+	blue := pixelsNear(img, 31, 119, 180)
 	assert.Greater(t, red, 300, "pixels of the BG/NBD line")
 	assert.Greater(t, blue, 100, "pixels of the Pareto/NBD line")
 }
