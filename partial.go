@@ -313,7 +313,7 @@ func (t *CohortTable) AddDisjoint(other *CohortTable) error {
 // seriesRows checks a series' rows (consecutive periods, each row's
 // balance of active customers) and returns the period of its first row.
 func (s *Series) seriesRows(opts CohortOptions) (int32, error) {
-	return consecutiveRows(opts, "series", s.Rows, func(r *SeriesRow) time.Time { return r.Start }, func(i int) error {
+	return consecutiveRows(opts, "series", s.Rows, func(i int) error {
 		r := &s.Rows[i]
 		if i > 0 && r.ActiveAtStart != s.Rows[i-1].ActiveAtEnd || r.ActiveAtEnd != r.ActiveAtStart-r.Churned+r.New+r.Reactivated {
 			return errorf(ErrInconsistent, "series row %s: active customers do not balance", r.Start.Format(time.DateOnly))
@@ -323,13 +323,13 @@ func (s *Series) seriesRows(opts CohortOptions) (int32, error) {
 }
 
 // consecutiveRows checks that rows start at consecutive periods of opts
-// (startOf gives a row's start) and that each passes check (given its
-// index), and returns the period of the first row; what names the series.
-func consecutiveRows[R any](opts CohortOptions, what string, rows []R, startOf func(*R) time.Time, check func(int) error) (int32, error) {
+// and that each passes check (given its index), and returns the period of
+// the first row; what names the series.
+func consecutiveRows[R any, P seriesRow[R]](opts CohortOptions, what string, rows []R, check func(int) error) (int32, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	first, err := periodOf(opts, startOf(&rows[0]), what+" row")
+	first, err := periodOf(opts, startOf[R, P](&rows[0]), what+" row")
 	if err != nil {
 		return 0, err
 	}
@@ -337,7 +337,7 @@ func consecutiveRows[R any](opts CohortOptions, what string, rows []R, startOf f
 		return 0, errorf(ErrOutOfRange, "%s of %d rows runs past the calendar", what, len(rows))
 	}
 	for i := range rows {
-		if start := startOf(&rows[i]); !start.Equal(opts.start(first + int32(i))) {
+		if start := startOf[R, P](&rows[i]); !start.Equal(opts.start(first + int32(i))) {
 			return 0, errorf(ErrInconsistent, "%s: the row at index %d starts at %s, not at the %s after the row before", what, i, start, opts.Period)
 		}
 		if err := check(i); err != nil {
@@ -372,6 +372,12 @@ func sumRows[R any, P seriesRow[R]](opts CohortOptions, lo, hi int32, a []R, af 
 		}
 	}
 	return rows
+}
+
+// startOf returns the start of a row.
+func startOf[R any, P seriesRow[R]](r *R) time.Time {
+	start, _, _ := P(r).fields()
+	return *start
 }
 
 // seriesRow is a row of a series of periods ([SeriesRow], [MRRRow]): its
@@ -523,7 +529,7 @@ func (b *CohortBuilder) SeriesThrough(window int, last time.Time) (*Series, erro
 // mrrRows checks an MRR series' rows (consecutive periods, MRR and
 // customers that balance) and returns the period of its first row.
 func (s *MRRSeries) mrrRows(opts CohortOptions) (int32, error) {
-	return consecutiveRows(opts, "MRR series", s.Rows, func(r *MRRRow) time.Time { return r.Start }, func(i int) error {
+	return consecutiveRows(opts, "MRR series", s.Rows, func(i int) error {
 		r := &s.Rows[i]
 		balance := r.MRRAtStart.Add(r.New).Add(r.Expansion).Add(r.Reactivation).Sub(r.Contraction).Sub(r.Churn)
 		if !balance.Equal(r.MRRAtEnd) || r.CustomersAtEnd != r.CustomersAtStart+r.NewCustomers+r.ReactivatedCustomers-r.ChurnedCustomers ||
