@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -205,18 +204,18 @@ func TestDecimalBoundsAreOnTheValue(t *testing.T) {
 		{"1e1001", decimal.New(1, 1001), false},
 		{"10000000e999 is 1e1006", decimal.New(10000000, 999), false},
 		{"-10000000e999", decimal.New(-10000000, 999), false},
-		{"a big coefficient ending in zeros past 1e1000", decimal.NewFromBigInt(mustBig("1"+zeros(30)), 980), false},
+		{"a big coefficient ending in zeros past 1e1000", dec("1" + zeros(30) + "e980"), false},
 		{"1e-1000", decimal.New(1, -1000), true},
 		{"1000e-1003 is 1e-1000", decimal.New(1000, -1003), true},
 		{"1e-1001", decimal.New(1, -1001), false},
 		{"10e-1002 is 1e-1001", decimal.New(10, -1002), false},
-		{"40 significant digits and 30 zeros", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 40)+zeros(30)), -30), true},
-		{"41 significant digits", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 41)), 0), false},
-		{"1 written with 2040 digits", decimal.NewFromBigInt(mustBig("1"+zeros(2039)), -2039), true},
-		{"1 written with 2041 digits", decimal.NewFromBigInt(mustBig("1"+zeros(2040)), -2040), false},
+		{"40 significant digits and 30 zeros", dec(strings.Repeat("9", 40) + zeros(30) + "e-30"), true},
+		{"41 significant digits", dec(strings.Repeat("9", 41) + "e0"), false},
+		{"1 written with 2040 digits", dec("1" + zeros(2039) + "e-2039"), true},
+		{"1 written with 2041 digits", dec("1" + zeros(2040) + "e-2040"), false},
 		// 40 nines and 2000 zeros: 2040 digits, where a bit-length
 		// estimate of the digits says 2041.
-		{"40 nines written with 2040 digits", decimal.NewFromBigInt(mustBig(strings.Repeat("9", 40)+zeros(2000)), -2000), true},
+		{"40 nines written with 2040 digits", dec(strings.Repeat("9", 40) + zeros(2000) + "e-2000"), true},
 		{"zero", decimal.Decimal{}, true},
 		{"0e1000", decimal.New(0, 1000), true},
 		{"0e1001", decimal.New(0, 1001), false},
@@ -255,8 +254,8 @@ func TestCombineLinesOfAmountsWrittenFine(t *testing.T) {
 		a, b decimal.Decimal
 		want string
 	}{
-		{decimal.NewFromBigInt(mustBig("1"+zeros), -1500), decimal.NewFromBigInt(mustBig("1"+zeros), -1500), "2"},
-		{decimal.NewFromBigInt(mustBig("25"+zeros), -1502), decimal.New(1, 1000), "1e1000"}, // 1e1000 + 0.25
+		{dec("1" + zeros + "e-1500"), dec("1" + zeros + "e-1500"), "2"},
+		{dec("25" + zeros + "e-1502"), decimal.New(1, 1000), "1e1000"}, // 1e1000 + 0.25
 		{decimal.New(1000, -1003), decimal.New(-1000, -1003), "0"},
 	} {
 		a := Order{ID: "o", CustomerID: "c", Time: at, Amount: c.a}
@@ -272,15 +271,7 @@ func TestCombineLinesOfAmountsWrittenFine(t *testing.T) {
 	assert.ErrorIs(t, checkDerived(decimal.New(1, -1001), 1, "sum"), ErrOutOfRange)
 	assert.ErrorIs(t, checkDerived(decimal.New(10, -1002), 1, "sum"), ErrOutOfRange)
 	assert.NoError(t, checkDerived(decimal.New(10, -1001), 1, "sum"))
-	assert.ErrorIs(t, checkDerived(decimal.NewFromBigInt(mustBig("1"+strings.Repeat("0", 4200)), -4200), 1, "sum"), ErrOutOfRange)
-}
-
-func mustBig(s string) *big.Int {
-	v, ok := new(big.Int).SetString(s, 10)
-	if !ok {
-		panic(s)
-	}
-	return v
+	assert.ErrorIs(t, checkDerived(dec("1"+strings.Repeat("0", 4200)+"e-4200"), 1, "sum"), ErrOutOfRange)
 }
 
 // 9. A day cohort starts at the first instant of its day, even where a
