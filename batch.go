@@ -13,9 +13,8 @@ import (
 //
 // An accumulator keyed by customer costs, per order, a lookup of the
 // customer and an update of the customer's state: two cache misses once
-// the customers outnumber the cache. Batching turns both into near-
-// sequential work: the customers of a batch are looked up together, each
-// lookup's slot read a few lookups ahead so that the misses overlap
+// the customers outnumber the cache. Batching turns the second into near-
+// sequential work: the customers of a batch are looked up together
 // (customerTable.numbers), and the events are then sorted by customer
 // number, so that the states are visited in memory order. A batch is
 // validated order by order as it is added; folding it cannot fail.
