@@ -52,6 +52,9 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 	done := make(chan struct{})
 	items := make(chan pipelineItem, workers)
 	jobs := make(chan func(), workers)
+	// The rows of chunks the collector has taken go back to the workers,
+	// so that a run allocates rows for the chunks in flight only.
+	free := make(chan []csvin.ParsedRow, 2*workers)
 	var wg sync.WaitGroup
 	defer func() {
 		close(done) // stops the splitter, which stops the workers
@@ -66,7 +69,7 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 			}
 		}()
 	}
-	go splitChunks(or, csvin.NewRecordSplitter(or.Rest(), or.NextLine(), c.cfg.maxRecord), items, jobs, done)
+	go splitChunks(or, csvin.NewRecordSplitter(or.Rest(), or.NextLine(), c.cfg.maxRecord), items, jobs, free, done)
 
 	// Half the processors accumulate, in one goroutine per partition, and
 	// at least two: on 2 cores, at a million customers (10M rows), two
@@ -74,7 +77,7 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 	// customers they take as long and 70 MB more, for the merge.
 	sink := newOrderSink(c, max(2, workers/2))
 	c.sink = sink
-	if err := c.collectItems(or, items); err != nil {
+	if err := c.collectItems(or, items, free); err != nil {
 		sink.abandon()
 		return err
 	}
@@ -86,8 +89,8 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 // workers and an item for it to the collector, in file order, and last the
 // tail the splitter leaves (or the read error, as a failing tail). It
 // closes items and jobs when it returns, at the end of the input or when
-// done closes.
-func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- pipelineItem, jobs chan<- func(), done <-chan struct{}) {
+// done closes. A job parses into rows from free when there are some.
+func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- pipelineItem, jobs chan<- func(), free <-chan []csvin.ParsedRow, done <-chan struct{}) {
 	defer close(items)
 	defer close(jobs)
 	for {
@@ -105,7 +108,14 @@ func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- p
 		if tail == nil {
 			item.parsed = make(chan csvin.ParsedChunk, 1)
 			parsed := item.parsed
-			job := func() { parsed <- csvin.ParseChunk(or, chunk, line) }
+			job := func() {
+				var room []csvin.ParsedRow
+				select {
+				case room = <-free:
+				default:
+				}
+				parsed <- csvin.ParseChunk(or, chunk, line, room)
+			}
 			select {
 			case jobs <- job:
 			case <-done:
@@ -125,8 +135,8 @@ func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- p
 
 // collectItems takes the parsed rows of every item in file order, and the
 // tail's rows, as the sequential reading does, then the invoice lines
-// still pending.
-func (c *collector) collectItems(or *csvin.OrderReader, items <-chan pipelineItem) error {
+// still pending. It hands the rows of each chunk taken back to free.
+func (c *collector) collectItems(or *csvin.OrderReader, items <-chan pipelineItem, free chan<- []csvin.ParsedRow) error {
 	read := or.BytesRead()
 	for item := range items {
 		if item.tail != nil {
@@ -147,6 +157,11 @@ func (c *collector) collectItems(or *csvin.OrderReader, items <-chan pipelineIte
 			if err := c.settle(err); err != nil {
 				return err
 			}
+		}
+		clear(chunk.Rows) // let go of the chunk's strings
+		select {
+		case free <- chunk.Rows:
+		default:
 		}
 	}
 	c.progress.done()
@@ -182,6 +197,7 @@ type orderSink struct {
 // partition accumulates the orders of the customers whose ID hashes to it.
 type partition struct {
 	in      chan []cxmetrics.Order
+	free    chan []cxmetrics.Order // batches done with, to reuse
 	batch   []cxmetrics.Order
 	stats   cxmetrics.OrderStats
 	cohorts *cxmetrics.CohortBuilder
@@ -201,7 +217,7 @@ func newOrderSink(c *collector, parts int) *orderSink {
 	}
 	for range parts {
 		cb, _ := cxmetrics.NewCohortBuilder(c.cfg.opts) // c.cfg.opts is valid: newCollector built one
-		p := &partition{in: make(chan []cxmetrics.Order, 2), cohorts: cb, done: make(chan struct{})}
+		p := &partition{in: make(chan []cxmetrics.Order, 2), free: make(chan []cxmetrics.Order, 3), cohorts: cb, done: make(chan struct{})}
 		go p.run()
 		s.parts = append(s.parts, p)
 	}
@@ -216,6 +232,11 @@ func (p *partition) run() {
 				p.err = addToAccumulators(&p.stats, p.cohorts, batch[i])
 			}
 		}
+		clear(batch) // let go of the orders' strings
+		select {
+		case p.free <- batch[:0]:
+		default:
+		}
 	}
 }
 
@@ -228,7 +249,11 @@ func (s *orderSink) add(o cxmetrics.Order) error {
 	p.batch = append(p.batch, o)
 	if len(p.batch) == partitionBatch {
 		p.in <- p.batch
-		p.batch = make([]cxmetrics.Order, 0, partitionBatch)
+		select {
+		case p.batch = <-p.free:
+		default:
+			p.batch = make([]cxmetrics.Order, 0, partitionBatch)
+		}
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func TestSplitChunksReturnsWhenTheCollectorHasStopped(t *testing.T) {
 	close(done)
 	returned := make(chan struct{})
 	go func() {
-		splitChunks(nil, sp, items, jobs, done)
+		splitChunks(nil, sp, items, jobs, nil, done)
 		close(returned)
 	}()
 	select {

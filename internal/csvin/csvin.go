@@ -555,13 +555,18 @@ type ParsedChunk struct {
 // chunk, so a row costs no allocation of its own. Any other record goes
 // through csvScanner, which reads it exactly as when reading in order;
 // the fast path reads what it takes the same way (TestParallelReading…
-// and FuzzParallelReading compare the two).
-func ParseChunk(or *OrderReader, chunk []byte, line int) ParsedChunk {
+// and FuzzParallelReading compare the two). The rows are appended to
+// room[:0]: room is a slice of rows a caller has done with, to reuse, or
+// nil.
+func ParseChunk(or *OrderReader, chunk []byte, line int, room []ParsedRow) ParsedChunk {
 	t := *or.Table
 	t.src, t.srcBytes = string(chunk), chunk
 	t.scan = nil
 	r := OrderReader{Table: &t, loc: or.loc}
-	rows := make([]ParsedRow, 0, len(chunk)/48)
+	rows := room[:0]
+	if want := len(chunk) / 48; cap(rows) < want {
+		rows = make([]ParsedRow, 0, want)
+	}
 	fields := make([][]byte, 0, t.width)
 	var slow *csvScanner // for records with quotes, made when needed
 	for pos := 0; pos < len(chunk); {

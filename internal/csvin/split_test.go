@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -109,4 +110,28 @@ func FuzzRecordSplitter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, target uint8, maxRecord uint16) {
 		checkSplit(t, data, 1+int(target), 1+int(maxRecord))
 	})
+}
+
+// ParseChunk reuses the rows it is given as room: what it returns must not
+// depend on what they held.
+func TestParseChunkReusesRoom(t *testing.T) {
+	or, err := NewOrderReader(strings.NewReader("customer_id,order_id,time,amount\n"), "f.csv", time.UTC, 1<<12)
+	require.NoError(t, err)
+	long := []byte("a,1,2024-01-01T00:00:00Z,1.50\nb,2,2024-01-02T00:00:00Z,oops\n\"c\",3,2024-01-03T00:00:00Z,-2\n")
+	short := []byte("d,4,2024-02-01T00:00:00Z,7\n")
+	tests := []struct {
+		name  string
+		chunk []byte
+	}{
+		{"a shorter chunk after a longer one", short},
+		{"the same chunk again", long},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := ParseChunk(or, tt.chunk, 2, nil)
+			used := ParseChunk(or, long, 2, nil)
+			got := ParseChunk(or, tt.chunk, 2, used.Rows)
+			require.Equal(t, want, got)
+		})
+	}
 }
