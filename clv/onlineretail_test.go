@@ -1,18 +1,15 @@
 package clv
 
 import (
-	"compress/gzip"
-	"encoding/csv"
-	"io"
 	"math"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cxmetrics/cxmetrics"
 	"github.com/cxmetrics/cxmetrics/internal/ci"
+	"github.com/cxmetrics/cxmetrics/internal/onlineretail"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,20 +47,6 @@ func onlineRetailOrders(t testing.TB) []cxmetrics.Order {
 }
 
 func readOnlineRetail(path string) ([]cxmetrics.Order, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	r := csv.NewReader(gz)
-	r.ReuseRecord = true
-	if _, err := r.Read(); err != nil { // header
-		return nil, err
-	}
 	type inv struct {
 		customer string
 		when     time.Time
@@ -71,36 +54,22 @@ func readOnlineRetail(path string) ([]cxmetrics.Order, error) {
 	}
 	var order []string
 	invoices := map[string]*inv{}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if rec[6] == "" {
-			continue
-		}
-		q, err := decimal.NewFromString(rec[3])
-		if err != nil {
-			return nil, err
-		}
-		p, err := decimal.NewFromString(rec[5])
-		if err != nil {
-			return nil, err
-		}
-		in := invoices[rec[0]]
+	err := onlineretail.ReadLines(path, func(l onlineretail.Line) error {
+		in := invoices[l.Invoice]
 		if in == nil {
-			when, err := time.ParseInLocation(time.DateTime, rec[4], london)
+			when, err := time.ParseInLocation(time.DateTime, l.Time, london)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			in = &inv{customer: strings.TrimSuffix(rec[6], ".0"), when: when}
-			invoices[strings.Clone(rec[0])] = in
-			order = append(order, strings.Clone(rec[0]))
+			in = &inv{customer: l.Customer, when: when}
+			invoices[l.Invoice] = in
+			order = append(order, l.Invoice)
 		}
-		in.amount = in.amount.Add(q.Mul(p))
+		in.amount = in.amount.Add(l.Amount)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]cxmetrics.Order, 0, len(order))
 	for _, id := range order {

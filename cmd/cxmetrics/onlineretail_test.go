@@ -8,15 +8,13 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/cxmetrics/cxmetrics/internal/ci"
+	"github.com/cxmetrics/cxmetrics/internal/onlineretail"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,17 +29,9 @@ const onlineRetail = "../../../shared/data/online-retail/online-retail-541909.cs
 // its earliest line's time. Cancellations (C…) are negative: refunds.
 func onlineRetailFiles(t *testing.T) (lines, invoices []byte) {
 	t.Helper()
-	f, err := os.Open(onlineRetail)
-	if err != nil {
+	if _, err := os.Stat(onlineRetail); err != nil {
 		ci.Skip(t, "%s is absent: %v", onlineRetail, err)
 	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	r := csv.NewReader(gz)
-	header, err := r.Read()
-	require.NoError(t, err)
-	require.Equal(t, []string{"InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"}, header)
 	type invoice struct {
 		customer, time string
 		total          decimal.Decimal
@@ -49,28 +39,23 @@ func onlineRetailFiles(t *testing.T) (lines, invoices []byte) {
 	byID := map[string]*invoice{}
 	var lb bytes.Buffer
 	lb.WriteString("order_id,customer_id,time,amount,currency\n")
-	for {
-		rec, err := r.Read()
-		if err != nil {
-			break
-		}
-		if rec[6] == "" {
-			continue
-		}
-		customer := strings.TrimSuffix(rec[6], ".0")
-		amount := decimal.RequireFromString(rec[3]).Mul(decimal.RequireFromString(rec[5]))
-		fmt.Fprintf(&lb, "%s,%s,%s,%s,GBP\n", rec[0], customer, rec[4], amount)
-		inv := byID[rec[0]]
+	err := onlineretail.ReadLines(onlineRetail, func(l onlineretail.Line) error {
+		fmt.Fprintf(&lb, "%s,%s,%s,%s,GBP\n", l.Invoice, l.Customer, l.Time, l.Amount)
+		inv := byID[l.Invoice]
 		if inv == nil {
-			inv = &invoice{customer: customer, time: rec[4]}
-			byID[rec[0]] = inv
+			inv = &invoice{customer: l.Customer, time: l.Time}
+			byID[l.Invoice] = inv
 		}
-		require.Equal(t, inv.customer, customer, "one customer per invoice")
-		if rec[4] < inv.time { // YYYY-MM-DD HH:MM:SS sorts as it reads
-			inv.time = rec[4]
+		if inv.customer != l.Customer {
+			return fmt.Errorf("invoice %s has customers %s and %s", l.Invoice, inv.customer, l.Customer)
 		}
-		inv.total = inv.total.Add(amount)
-	}
+		if l.Time < inv.time { // YYYY-MM-DD HH:MM:SS sorts as it reads
+			inv.time = l.Time
+		}
+		inv.total = inv.total.Add(l.Amount)
+		return nil
+	})
+	require.NoError(t, err)
 	ids := make([]string, 0, len(byID))
 	for id := range byID {
 		ids = append(ids, id)

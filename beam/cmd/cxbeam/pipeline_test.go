@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -20,6 +18,7 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/vet"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/cxmetrics/cxmetrics/internal/ci"
+	"github.com/cxmetrics/cxmetrics/internal/onlineretail"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -176,29 +175,15 @@ const onlineRetail = "../../../../shared/data/online-retail/online-retail-541909
 // price, exactly), as cmd/cxmetrics/onlineretail_test.go does.
 func onlineRetailLines(t *testing.T, dir string) string {
 	t.Helper()
-	f, err := os.Open(onlineRetail)
-	if err != nil {
+	if _, err := os.Stat(onlineRetail); err != nil {
 		ci.Skip(t, "%s is absent: %v", onlineRetail, err)
 	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	r := csv.NewReader(gz)
-	_, err = r.Read()
-	require.NoError(t, err)
 	var b bytes.Buffer
 	b.WriteString("order_id,customer_id,time,amount,currency\n")
-	for {
-		rec, err := r.Read()
-		if err != nil {
-			break
-		}
-		if rec[6] == "" {
-			continue
-		}
-		amount := decimal.RequireFromString(rec[3]).Mul(decimal.RequireFromString(rec[5]))
-		fmt.Fprintf(&b, "%s,%s,%s,%s,GBP\n", rec[0], strings.TrimSuffix(rec[6], ".0"), rec[4], amount)
-	}
+	require.NoError(t, onlineretail.ReadLines(onlineRetail, func(l onlineretail.Line) error {
+		_, err := fmt.Fprintf(&b, "%s,%s,%s,%s,GBP\n", l.Invoice, l.Customer, l.Time, l.Amount)
+		return err
+	}))
 	path := filepath.Join(dir, "online-retail-lines.csv")
 	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 	return path
