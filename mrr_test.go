@@ -299,6 +299,16 @@ func seriesNext(t time.Time, p Period) time.Time {
 	return t.AddDate(0, 0, 1)
 }
 
+// trialLedger returns the ledger of one property trial in periods of p:
+// randomLedger's spans, starting within span of base, a stretch that holds
+// many periods of p.
+func trialLedger(r *rand.Rand, p Period) (base time.Time, span time.Duration, spans []SubscriptionSpan) {
+	span = map[Period]time.Duration{Day: 60 * 24 * time.Hour, Week: 300 * 24 * time.Hour, Month: 1000 * 24 * time.Hour,
+		Quarter: 2000 * 24 * time.Hour, Year: 5000 * 24 * time.Hour}[p]
+	base = time.Date(2017, 12, 30, 22, 0, 0, 0, time.UTC)
+	return base, span, randomLedger(r, base, span)
+}
+
 // randomLedger draws spans with plan changes (one span ending where the
 // next starts), monthly, annual, weekly, daily and quarterly plans,
 // cancellations and win-backs, some still running.
@@ -339,10 +349,7 @@ func TestMRRSeriesMatchesOracle(t *testing.T) {
 		loc, err := time.LoadLocation(zones[r.IntN(len(zones))])
 		require.NoError(t, err)
 		p := Period(r.IntN(5))
-		span := map[Period]time.Duration{Day: 60 * 24 * time.Hour, Week: 300 * 24 * time.Hour, Month: 1000 * 24 * time.Hour,
-			Quarter: 2000 * 24 * time.Hour, Year: 5000 * 24 * time.Hour}[p]
-		base := time.Date(2017, 12, 30, 22, 0, 0, 0, time.UTC)
-		spans := randomLedger(r, base, span)
+		base, span, spans := trialLedger(r, p)
 		var until time.Time
 		if r.IntN(2) == 0 {
 			until = base.Add(time.Duration(r.Int64N(int64(2 * span))))

@@ -213,10 +213,7 @@ func TestDisjointMRRAddsUp(t *testing.T) {
 		loc, err := time.LoadLocation([]string{"UTC", "Europe/Berlin", "Asia/Kathmandu"}[r.IntN(3)])
 		require.NoError(t, err)
 		p := Period(r.IntN(5))
-		span := map[Period]time.Duration{Day: 60 * 24 * time.Hour, Week: 300 * 24 * time.Hour, Month: 1000 * 24 * time.Hour,
-			Quarter: 2000 * 24 * time.Hour, Year: 5000 * 24 * time.Hour}[p]
-		base := time.Date(2017, 12, 30, 22, 0, 0, 0, time.UTC)
-		spans := randomLedger(r, base, span)
+		_, _, spans := trialLedger(r, p)
 		var until time.Time
 		for _, s := range spans {
 			until = maxTime(until, s.Start, s.End)
