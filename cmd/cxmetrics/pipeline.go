@@ -109,12 +109,7 @@ func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- p
 			item.parsed = make(chan csvin.ParsedChunk, 1)
 			parsed := item.parsed
 			job := func() {
-				var room []csvin.ParsedRow
-				select {
-				case room = <-free:
-				default:
-				}
-				parsed <- csvin.ParseChunk(or, chunk, line, room)
+				parsed <- csvin.ParseChunk(or, chunk, line, reuse(free))
 			}
 			select {
 			case jobs <- job:
@@ -158,11 +153,7 @@ func (c *collector) collectItems(or *csvin.OrderReader, items <-chan pipelineIte
 				return err
 			}
 		}
-		clear(chunk.Rows) // let go of the chunk's strings
-		select {
-		case free <- chunk.Rows:
-		default:
-		}
+		giveBack(free, chunk.Rows)
 	}
 	c.progress.done()
 	if c.pending != nil {
@@ -232,11 +223,7 @@ func (p *partition) run() {
 				p.err = addToAccumulators(&p.stats, p.cohorts, batch[i])
 			}
 		}
-		clear(batch) // let go of the orders' strings
-		select {
-		case p.free <- batch[:0]:
-		default:
-		}
+		giveBack(p.free, batch)
 	}
 }
 
@@ -249,9 +236,7 @@ func (s *orderSink) add(o cxmetrics.Order) error {
 	p.batch = append(p.batch, o)
 	if len(p.batch) == partitionBatch {
 		p.in <- p.batch
-		select {
-		case p.batch = <-p.free:
-		default:
+		if p.batch = reuse(p.free); p.batch == nil {
 			p.batch = make([]cxmetrics.Order, 0, partitionBatch)
 		}
 	}
@@ -307,4 +292,25 @@ func addToAccumulators(stats *cxmetrics.OrderStats, cohorts *cxmetrics.CohortBui
 		}
 	}
 	return nil
+}
+
+// giveBack hands s, emptied and cleared so that it holds on to no strings,
+// to the stage that fills such slices, unless free is full; reuse takes one
+// back, or nil if there is none. Reused rows and batches keep a run from
+// allocating a new one for every chunk and every partition batch.
+func giveBack[T any](free chan<- []T, s []T) {
+	clear(s)
+	select {
+	case free <- s[:0]:
+	default:
+	}
+}
+
+func reuse[T any](free <-chan []T) []T {
+	select {
+	case s := <-free:
+		return s
+	default:
+		return nil
+	}
 }
