@@ -270,6 +270,13 @@ func BenchmarkCustomerFigures(b *testing.B) {
 			}
 		}
 	})
+	b.Run("SummarizeAOVTerciles", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, _, err := SummarizeAOVTerciles(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("RFM", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			if _, err := RFM(s, asOf, 5); err != nil {

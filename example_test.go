@@ -437,6 +437,32 @@ func ExampleSegmentByAOVTerciles() {
 	// high   customers 3 revenue  870 AOV 217.5
 }
 
+// The tiers of a report, for customers whose list nobody reads: the same
+// thresholds and sums as SegmentByAOVTerciles and SummarizeTiers above.
+func ExampleSummarizeAOVTerciles() {
+	var stats cxmetrics.OrderStats
+	jan := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, o := range []struct{ customer, amount string }{
+		{"ann", "20"}, {"ann", "30"}, {"bob", "250"}, {"cat", "60"}, {"cat", "80"},
+		{"dan", "15"}, {"eve", "120"}, {"fay", "75"}, {"gus", "300"}, {"gus", "200"},
+	} {
+		_ = stats.Add(cxmetrics.Order{CustomerID: o.customer, Time: jan.AddDate(0, 0, i), Amount: d(o.amount)})
+	}
+	tiers, th, err := cxmetrics.SummarizeAOVTerciles(&stats)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("medium from", th.Medium, "high from", th.High)
+	for _, t := range tiers {
+		fmt.Printf("%-6s customers %d orders %d revenue %4s AOV %s\n", t.Tier, t.Customers, t.Orders, t.Revenue, t.AOV)
+	}
+	// Output:
+	// medium from 70 high from 120
+	// low    customers 2 orders 3 revenue   65 AOV 21.6666666666666667
+	// medium customers 2 orders 3 revenue  215 AOV 71.6666666666666667
+	// high   customers 3 orders 4 revenue  870 AOV 217.5
+}
+
 func ExampleRFM() {
 	var stats cxmetrics.OrderStats
 	at := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"slices"
 
 	"github.com/shopspring/decimal"
 )
@@ -84,20 +85,37 @@ func cmpInt128(a, b int128) int {
 // divPrecision digits, as div does, or false when the numerator or the
 // denominator does not fit the 128-bit and 64-bit arithmetic. n > 0.
 func quotientUnits(u int64, scale int32, n int64) (decimal.Decimal, bool) {
+	q, ok := roundedQuotient(u, scale, n)
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	if v, ok := q.int64(); ok {
+		return decimal.New(v, -divPrecision), true
+	}
+	b := new(big.Int).SetUint64(q.hi)
+	b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(q.lo))
+	if q.neg {
+		b.Neg(b)
+	}
+	return decimal.NewFromBigInt(b, -divPrecision), true
+}
+
+// roundedQuotient is quotientUnits' quotient as a count of 10^-divPrecision.
+func roundedQuotient(u int64, scale int32, n int64) (int128, bool) {
 	num, den := absU64(u), uint64(n)
 	var hi uint64
 	if k := divPrecision - scale; k >= 0 {
 		if k > 18 {
-			return decimal.Decimal{}, false
+			return int128{}, false
 		}
 		hi, num = bits.Mul64(num, uint64(pow10[k]))
 	} else {
 		if -k > 18 {
-			return decimal.Decimal{}, false
+			return int128{}, false
 		}
 		h, l := bits.Mul64(den, uint64(pow10[-k]))
 		if h != 0 {
-			return decimal.Decimal{}, false
+			return int128{}, false
 		}
 		den = l
 	}
@@ -108,17 +126,192 @@ func quotientUnits(u int64, scale int32, n int64) (decimal.Decimal, bool) {
 		q0, carry = bits.Add64(q0, 1, 0)
 		q1 += carry
 	}
-	if q1 == 0 && q0 <= math.MaxInt64 {
-		v := int64(q0)
-		if u < 0 {
-			v = -v
+	return int128{neg: u < 0 && (q1|q0) != 0, hi: q1, lo: q0}, true
+}
+
+// int64 returns x as an int64, or false when it does not fit.
+func (x int128) int64() (int64, bool) {
+	if x.hi != 0 || x.lo > math.MaxInt64 {
+		return 0, false
+	}
+	if x.neg {
+		return -int64(x.lo), true
+	}
+	return int64(x.lo), true
+}
+
+// tercileCustomer is a customer of summarizeTercileUnits: its AOV rounded
+// to divPrecision digits as an ordered key, its revenue in units of the
+// common scale, its orders and the scale of its own revenue.
+type tercileCustomer struct {
+	key    orderedKey
+	units  int64
+	orders int64
+	scale  int32
+}
+
+// orderedKey is a signed 128-bit integer offset by 2^127, so that unsigned
+// comparison of (hi, lo) orders the values.
+type orderedKey struct{ hi, lo uint64 }
+
+func keyOf(x int128) orderedKey {
+	if !x.neg {
+		return orderedKey{hi: x.hi | 1<<63, lo: x.lo}
+	}
+	lo, borrow := bits.Sub64(0, x.lo, 0)
+	hi, _ := bits.Sub64(1<<63, x.hi, borrow)
+	return orderedKey{hi: hi, lo: lo}
+}
+
+func (a orderedKey) cmp(b orderedKey) int {
+	if c := cmp.Compare(a.hi, b.hi); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.lo, b.lo)
+}
+
+// summarizeTercileUnits is SummarizeAOVTerciles in integers, or false when
+// a revenue, an AOV, a threshold or a tier's sum does not fit them, or no
+// customer has an order.
+func summarizeTercileUnits(stats *OrderStats) ([3]TierSummary, TierThresholds, bool) {
+	stats.flush()
+	var scale int32
+	n := 0
+	ok := true
+	stats.customers.each(func(_ int32, c *customerStats) {
+		if c.orders > 0 {
+			n++
+			scale = max(scale, c.revenue.scale)
+			ok = ok && c.revenue.rest == nil
 		}
-		return decimal.New(v, -divPrecision), true
+	})
+	if !ok || n == 0 {
+		return [3]TierSummary{}, TierThresholds{}, false
 	}
-	b := new(big.Int).SetUint64(q1)
-	b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(q0))
-	if u < 0 {
-		b.Neg(b)
+	cs := make([]tercileCustomer, 0, n)
+	stats.customers.each(func(_ int32, c *customerStats) {
+		if c.orders == 0 || !ok {
+			return
+		}
+		u, fits := mulPow10(c.revenue.units, scale-c.revenue.scale)
+		q, rounded := roundedQuotient(u, scale, c.orders)
+		if ok = fits && rounded; ok {
+			cs = append(cs, tercileCustomer{key: keyOf(q), units: u, orders: c.orders, scale: c.revenue.scale})
+		}
+	})
+	if !ok {
+		return [3]TierSummary{}, TierThresholds{}, false
 	}
-	return decimal.NewFromBigInt(b, -divPrecision), true
+	// The AOVs are rounded before they are ranked, as the decimal way ranks
+	// rounded AOVs: rounding never reverses an order, so the rank is the
+	// same either way.
+	nthTercileCustomer(cs, n/3)
+	medium := cs[n/3].key
+	nthTercileCustomer(cs[n/3:], 2*n/3-n/3)
+	high := cs[2*n/3].key
+	var th TierThresholds
+	for _, t := range []struct {
+		key orderedKey
+		to  *decimal.Decimal
+	}{{medium, &th.Medium}, {high, &th.High}} {
+		v, fits := valueOfKey(t.key)
+		if !fits {
+			return [3]TierSummary{}, TierThresholds{}, false
+		}
+		*t.to = decimal.New(v, -divPrecision)
+	}
+	var sums [3]struct {
+		customers, orders, units int64
+		scale                    int32
+	}
+	for i := range cs {
+		c := &cs[i]
+		tier := LowAOV
+		if c.key.cmp(high) >= 0 {
+			tier = HighAOV
+		} else if c.key.cmp(medium) >= 0 {
+			tier = MediumAOV
+		}
+		s := &sums[tier]
+		var fits bool
+		if s.units, fits = addInt64(s.units, c.units); !fits {
+			return [3]TierSummary{}, TierThresholds{}, false
+		}
+		s.customers++
+		s.orders += c.orders // at most stats' orders: no overflow
+		s.scale = max(s.scale, c.scale)
+	}
+	var out [3]TierSummary
+	for i, s := range sums {
+		out[i].Tier = AOVTier(i)
+		if s.customers == 0 {
+			continue
+		}
+		out[i].Customers, out[i].Orders = s.customers, s.orders
+		// The sum is in units of the common scale; written at the tier's
+		// largest scale, as a decimal sum of the customers' revenues is.
+		out[i].Revenue = decimal.New(s.units/pow10[scale-s.scale], -s.scale)
+		if s.orders > 0 {
+			out[i].AOV = div(out[i].Revenue, decimal.NewFromInt(s.orders))
+		}
+	}
+	return out, th, true
+}
+
+// valueOfKey returns the value of k, or false when it does not fit int64.
+func valueOfKey(k orderedKey) (int64, bool) {
+	if k.hi == 1<<63 && k.lo <= math.MaxInt64 {
+		return int64(k.lo), true
+	}
+	if k.hi == 1<<63-1 && k.lo > math.MaxInt64 {
+		return int64(k.lo), true // two's complement: negative and fits
+	}
+	return 0, false
+}
+
+// nthTercileCustomer reorders cs so that cs[k] holds the customer a sort by
+// key would put there, with no greater key before it and no smaller key
+// after it: a selection with three-way partitions (AOVs tie often) in
+// expected linear time, that sorts what is left once its depth passes
+// twice the bits of len(cs), so that no input makes it quadratic.
+func nthTercileCustomer(cs []tercileCustomer, k int) {
+	byKey := func(a, b tercileCustomer) int { return a.key.cmp(b.key) }
+	lo, hi := 0, len(cs)
+	for depth := 2 * bits.Len(uint(len(cs))); hi-lo > 16 && depth > 0; depth-- {
+		a := cs[lo:hi]
+		m := len(a) / 2
+		// The median of the first, middle and last keys.
+		x, y, z := a[0].key, a[m].key, a[len(a)-1].key
+		p := z
+		switch {
+		case (x.cmp(y) <= 0) == (y.cmp(z) <= 0):
+			p = y
+		case (y.cmp(x) <= 0) == (x.cmp(z) <= 0):
+			p = x
+		}
+		// a[:lt] < p, a[lt:i] == p, a[gt:] > p.
+		lt, i, gt := 0, 0, len(a)
+		for i < gt {
+			switch a[i].key.cmp(p) {
+			case -1:
+				a[lt], a[i] = a[i], a[lt]
+				lt++
+				i++
+			case 1:
+				gt--
+				a[i], a[gt] = a[gt], a[i]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k-lo < lt:
+			hi = lo + lt
+		case k-lo >= gt:
+			lo += gt
+		default:
+			return
+		}
+	}
+	slices.SortFunc(cs[lo:hi], byKey)
 }

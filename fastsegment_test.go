@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -140,5 +141,132 @@ func TestCustomerFiguresMatchDefinitions(t *testing.T) {
 			}
 			assert.Equal(t, [3]int{score(rb), score(fb), score(mb)}, [3]int{scores[i].RecencyScore, scores[i].FrequencyScore, scores[i].MonetaryScore}, c.CustomerID)
 		}
+	}
+}
+
+// Property: SummarizeAOVTerciles gives, for random customers, what its
+// definition gives worked out with decimals (every AOV divided and rounded,
+// sorted, tiers summed with exact decimal additions), and what
+// SegmentByAOVTerciles and SummarizeTiers give, value and representation:
+// with ties, refunds larger than the orders, amounts of up to 18
+// fractional digits whose AOVs differ beyond the 16th digit only, and
+// amounts that do not fit int64 units (the decimal way).
+func TestSummarizeAOVTercilesMatchesList(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	amount := func(trial int) decimal.Decimal {
+		switch k := r.IntN(20); {
+		case k < 3:
+			return decimal.New(int64(r.IntN(3)), 0) // ties
+		case k == 3:
+			return decimal.New(-int64(r.IntN(900)), -1) // refunds
+		case k == 4 && trial%3 == 0:
+			// AOVs equal to 16 digits: 1/3 and 0.33333333333333333.
+			return decimal.RequireFromString([]string{"1", "0.33333333333333333", "0.33333333333333331", "2"}[r.IntN(4)])
+		case k == 5 && trial%7 == 0:
+			return decimal.RequireFromString("123456789012345678901.5") // beyond int64 units
+		}
+		return decimal.New(int64(r.IntN(50000))-500, -int32(r.IntN(5)))
+	}
+	for trial := range 60 {
+		var s OrderStats
+		customers := 1 + r.IntN([]int{5, 60, 3000}[trial%3])
+		for range 1 + r.IntN(4*customers) {
+			o := Order{CustomerID: fmt.Sprintf("c%d", r.IntN(customers)), Time: base.Add(time.Duration(r.IntN(100)) * time.Hour), Amount: amount(trial)}
+			require.NoError(t, s.Add(o))
+		}
+
+		// The definition, with decimals.
+		var aovs []decimal.Decimal
+		var buyers []CustomerSummary
+		for _, c := range s.Summaries() {
+			if c.Orders > 0 {
+				buyers = append(buyers, c)
+				aovs = append(aovs, c.Revenue.DivRound(decimal.NewFromInt(c.Orders), 16))
+			}
+		}
+		got, th, err := SummarizeAOVTerciles(&s)
+		if len(buyers) == 0 {
+			require.ErrorIs(t, err, ErrNoData)
+			continue
+		}
+		require.NoError(t, err)
+		sorted := slices.Clone(aovs)
+		slices.SortFunc(sorted, decimal.Decimal.Cmp)
+		n := len(sorted)
+		assert.True(t, sorted[n/3].Equal(th.Medium), "trial %d: medium %s, want %s", trial, th.Medium, sorted[n/3])
+		assert.True(t, sorted[2*n/3].Equal(th.High), "trial %d: high %s, want %s", trial, th.High, sorted[2*n/3])
+		var want [3]TierSummary
+		for i, c := range buyers {
+			tier := LowAOV
+			if aovs[i].Cmp(sorted[2*n/3]) >= 0 {
+				tier = HighAOV
+			} else if aovs[i].Cmp(sorted[n/3]) >= 0 {
+				tier = MediumAOV
+			}
+			want[tier].Customers++
+			want[tier].Orders += c.Orders
+			want[tier].Revenue = want[tier].Revenue.Add(c.Revenue)
+		}
+		for i := range want {
+			want[i].Tier = AOVTier(i)
+			if want[i].Orders > 0 {
+				want[i].AOV = want[i].Revenue.DivRound(decimal.NewFromInt(want[i].Orders), 16)
+			}
+		}
+		list, listTh, err := SegmentByAOVTerciles(&s)
+		require.NoError(t, err)
+		assert.Equal(t, listTh, th, "trial %d: thresholds as SegmentByAOVTerciles'", trial)
+		assert.Equal(t, SummarizeTiers(list), got, "trial %d: as SummarizeTiers'", trial)
+		for i := range want {
+			assert.Equal(t, want[i].Customers, got[i].Customers, "trial %d tier %d", trial, i)
+			assert.Equal(t, want[i].Orders, got[i].Orders, "trial %d tier %d", trial, i)
+			assert.Equal(t, want[i].Revenue.String(), got[i].Revenue.String(), "trial %d tier %d", trial, i)
+			assert.True(t, want[i].AOV.Equal(got[i].AOV), "trial %d tier %d: AOV %s, want %s", trial, i, got[i].AOV, want[i].AOV)
+		}
+	}
+}
+
+// The selection puts the key a sort puts at k there, everything before it
+// no greater and everything after no less, on inputs that defeat simple
+// pivots: sorted, reversed, all equal, organ pipes, few distinct keys.
+func TestNthTercileCustomer(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	key := func(v int64) orderedKey { return keyOf(int128{neg: v < 0, lo: uint64(max(v, -v))}) }
+	shapes := map[string]func(i, n int) int64{
+		"sorted":    func(i, n int) int64 { return int64(i) },
+		"reversed":  func(i, n int) int64 { return int64(n - i) },
+		"equal":     func(i, n int) int64 { return 7 },
+		"organ":     func(i, n int) int64 { return int64(min(i, n-i)) },
+		"few":       func(i, n int) int64 { return int64(r.IntN(3)) - 1 },
+		"random":    func(i, n int) int64 { return r.Int64N(1<<40) - 1<<39 },
+		"alternate": func(i, n int) int64 { return int64(i%2) * int64(i) },
+	}
+	for name, shape := range shapes {
+		for _, n := range []int{1, 2, 17, 100, 5000} {
+			cs := make([]tercileCustomer, n)
+			for i := range cs {
+				cs[i].key = key(shape(i, n))
+			}
+			want := slices.Clone(cs)
+			slices.SortFunc(want, func(a, b tercileCustomer) int { return a.key.cmp(b.key) })
+			for _, k := range []int{0, n / 3, 2 * n / 3, n - 1} {
+				got := slices.Clone(cs)
+				nthTercileCustomer(got, k)
+				require.Equal(t, want[k].key, got[k].key, "%s n=%d k=%d", name, n, k)
+				for i := range got {
+					c := got[i].key.cmp(got[k].key)
+					require.True(t, i < k && c <= 0 || i > k && c >= 0 || i == k, "%s n=%d k=%d: position %d out of place", name, n, k, i)
+				}
+			}
+		}
+	}
+	// The keys order signed values.
+	vals := []int64{math.MinInt64 + 1, -5, -1, 0, 1, 5, math.MaxInt64}
+	for i := 1; i < len(vals); i++ {
+		assert.Equal(t, -1, key(vals[i-1]).cmp(key(vals[i])), "%d < %d", vals[i-1], vals[i])
+		v, ok := valueOfKey(key(vals[i]))
+		assert.True(t, ok)
+		assert.Equal(t, vals[i], v)
 	}
 }

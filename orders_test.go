@@ -355,5 +355,16 @@ func FuzzOrderStatsAdd(f *testing.F) {
 		if err := split1.Merge(&split2); err == nil {
 			assertSameStats(t, &s, &split1)
 		}
+		// The tiers summed in integers, or the decimal way when the
+		// amounts do not fit, are those of the per-customer list.
+		list, listTh, listErr := SegmentByAOVTerciles(&s)
+		tiers, th, err := SummarizeAOVTerciles(&s)
+		if listErr != nil {
+			assert.EqualError(t, err, listErr.Error())
+			return
+		}
+		require.NoError(t, err)
+		assert.Equal(t, listTh, th)
+		assert.Equal(t, SummarizeTiers(list), tiers)
 	})
 }

@@ -223,6 +223,33 @@ func SummarizeTiers(c []CustomerTier) [3]TierSummary {
 	return out
 }
 
+// SummarizeAOVTerciles returns what SummarizeTiers gives for the customers
+// of SegmentByAOVTerciles, and its thresholds, without listing the
+// customers: for a report that shows the tiers, not who is in them. The
+// thresholds are the AOVs (net revenue / orders, exact to 16 fractional
+// digits, in the orders' currency) at ranks n/3 and 2n/3 of the n customers
+// with at least one order, ties in the upper tier; each tier sums its
+// customers, orders and net revenue, and its AOV is its revenue / its
+// orders (zero for an empty tier). No customer with an order is ErrNoData.
+//
+// When every customer's revenue fits in int64 units at one scale, which is
+// nearly always, it works in integers: each AOV rounded once, the two ranks
+// found by selection in linear expected time, and the sums in int64. At a
+// million customers that is about a tenth of the time and memory of the
+// per-customer list; otherwise it takes the decimal way of
+// SegmentByAOVTerciles and SummarizeTiers. The results are equal either way
+// (TestSummarizeAOVTercilesMatchesList checks).
+func SummarizeAOVTerciles(stats *OrderStats) ([3]TierSummary, TierThresholds, error) {
+	if out, th, ok := summarizeTercileUnits(stats); ok {
+		return out, th, nil
+	}
+	customers, th, err := SegmentByAOVTerciles(stats)
+	if err != nil {
+		return [3]TierSummary{}, TierThresholds{}, err
+	}
+	return SummarizeTiers(customers), th, nil
+}
+
 // RFMScore is a customer's recency, frequency and monetary scores, each in
 // 1..bins where bins is best (most recent, most orders, most revenue), with
 // the values they rank.

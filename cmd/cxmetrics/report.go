@@ -33,8 +33,8 @@ const schemaVersion = cxreport.SchemaVersion
 func (c *collector) report() (*Report, error) {
 	r := cxreport.Results{Inputs: c.inputs, Currency: c.currency, Orders: c.stats.Totals(), Refunds: c.refunds,
 		NPS: &c.nps, CSAT: c.csat, CES: c.ces}
-	if customers, th, err := cxmetrics.SegmentByAOVTerciles(&c.stats); err == nil {
-		r.Tiers = &cxreport.Tiers{Thresholds: th, Summaries: cxmetrics.SummarizeTiers(customers)}
+	if tiers, th, err := cxmetrics.SummarizeAOVTerciles(&c.stats); err == nil {
+		r.Tiers = &cxreport.Tiers{Thresholds: th, Summaries: tiers}
 	} else if !errors.Is(err, cxmetrics.ErrNoData) {
 		return nil, err
 	}
