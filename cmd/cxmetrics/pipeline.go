@@ -263,7 +263,13 @@ func (s *orderSink) close() error {
 		case i == 0:
 			s.c.stats, s.c.cohorts = p.stats, p.cohorts
 		default:
-			first = cmp.Or(s.c.stats.Merge(&p.stats), s.c.cohorts.Merge(p.cohorts))
+			// The two accumulators merge at once, each on a processor
+			// of its own: at a million customers each merge takes
+			// about half a second, all of it after the reading.
+			statsMerged := make(chan error, 1)
+			go func() { statsMerged <- s.c.stats.Merge(&p.stats) }()
+			cohortsErr := s.c.cohorts.Merge(p.cohorts)
+			first = cmp.Or(<-statsMerged, cohortsErr)
 		}
 		s.parts[i] = nil
 	}
