@@ -152,6 +152,9 @@ func (d *OrderDedup) SeenAt(o Order, at int64) (duplicate bool, first int64, err
 		d.deliveries++
 		return true, min(at, prevAt), nil
 	}
+	if d.n == maxDedupOrders {
+		return false, 0, errorf(ErrOutOfRange, "order %s: the dedup holds the most distinct orders it can, %d", quote(o.ID), d.n)
+	}
 	d.insert(slot, &k)
 	d.deliveries++
 	return false, at, nil
@@ -284,6 +287,35 @@ func (d *OrderDedup) idIs(e int32, id string) bool {
 		return d.extra[e].id == id
 	}
 	return string(d.idBytes(ent.meta>>32, ent.meta>>16&0xffff)) == id
+}
+
+// maxDedupOrders is the most distinct orders a dedup holds: entries are
+// numbered by int32. (At about 62 bytes an order, that is 130 GB.)
+const maxDedupOrders = math.MaxInt32
+
+// Grow makes room in the index for n more distinct orders, so that the
+// next n new orders cause none of the rehashes that grow it (each moves
+// every entry to a new, larger index): for a caller that knows about how
+// many orders are coming, such as a reader that knows the size of its
+// file. It allocates the index at once, about 10.7 bytes per order of the
+// total; the records and the IDs still take their room as orders come.
+// n <= 0, or room already there, does nothing; the room is capped at the
+// 2^31-1 distinct orders a dedup holds.
+func (d *OrderDedup) Grow(n int) {
+	if n <= 0 {
+		return
+	}
+	want := min(int64(d.n)+int64(n), maxDedupOrders)
+	size := int(want*maxLoadDen/maxLoadNum) + 1 // past this, insert rehashes
+	if size <= len(d.slots) {
+		return
+	}
+	if d.slots == nil {
+		d.seed = maphash.MakeSeed()
+		d.slots = make([]dedupSlot, size)
+		return
+	}
+	d.rehash(size)
 }
 
 // maxLoadNum / maxLoadDen is the share of slots in use past which the
@@ -491,14 +523,21 @@ func (d *OrderDedup) Merge(o *OrderDedup) error {
 		return errorf(ErrOutOfRange, "merging %d deliveries into %d overflows int64", o.deliveries, d.deliveries)
 	}
 	keys := make([]dedupKey, o.n)
+	fresh := int64(0)
 	for e := range o.n {
 		keys[e] = o.key(e)
-		if _, i, found := d.find(keys[e].id); found {
-			if prev := d.key(i); !prev.sameContent(&keys[e]) {
-				return errorf(ErrInconsistent, "order %s has other content in the merged dedup: %s, here %s",
-					quote(keys[e].id), describeKey(&keys[e]), describeKey(&prev))
-			}
+		_, i, found := d.find(keys[e].id)
+		if !found {
+			fresh++
+			continue
 		}
+		if prev := d.key(i); !prev.sameContent(&keys[e]) {
+			return errorf(ErrInconsistent, "order %s has other content in the merged dedup: %s, here %s",
+				quote(keys[e].id), describeKey(&keys[e]), describeKey(&prev))
+		}
+	}
+	if int64(d.n)+fresh > maxDedupOrders {
+		return errorf(ErrOutOfRange, "merging %d new orders into %d goes past the %d distinct orders a dedup holds", fresh, d.n, maxDedupOrders)
 	}
 	deliveries := o.deliveries // o may be d
 	for e := range keys {
@@ -528,7 +567,11 @@ func (d *OrderDedup) sortedKeys() []dedupKey {
 // addDecoded rebuilds a dedup from decoded keys, sorted by ID, and the
 // number of deliveries, checking them as Seen would.
 func newDecodedDedup(keys []dedupKey, deliveries int64) (*OrderDedup, error) {
+	if len(keys) > maxDedupOrders {
+		return nil, errorf(ErrOutOfRange, "order dedup: %d orders, more than the %d a dedup holds", len(keys), maxDedupOrders)
+	}
 	out := &OrderDedup{}
+	out.Grow(len(keys))
 	for i := range keys {
 		k := &keys[i]
 		o := Order{ID: k.id, CustomerID: k.customer, Time: k.instant, Amount: k.amount, Currency: k.currency}
