@@ -293,31 +293,6 @@ func (d *OrderDedup) idIs(e int32, id string) bool {
 // numbered by int32. (At about 62 bytes an order, that is 130 GB.)
 const maxDedupOrders = math.MaxInt32
 
-// Grow makes room in the index for n more distinct orders, so that the
-// next n new orders cause none of the rehashes that grow it (each moves
-// every entry to a new, larger index): for a caller that knows about how
-// many orders are coming, such as a reader that knows the size of its
-// file. It allocates the index at once, about 10.7 bytes per order of the
-// total; the records and the IDs still take their room as orders come.
-// n <= 0, or room already there, does nothing; the room is capped at the
-// 2^31-1 distinct orders a dedup holds.
-func (d *OrderDedup) Grow(n int) {
-	if n <= 0 {
-		return
-	}
-	want := min(int64(d.n)+int64(n), maxDedupOrders)
-	size := int(want*maxLoadDen/maxLoadNum) + 1 // past this, insert rehashes
-	if size <= len(d.slots) {
-		return
-	}
-	if d.slots == nil {
-		d.seed = maphash.MakeSeed()
-		d.slots = make([]dedupSlot, size)
-		return
-	}
-	d.rehash(size)
-}
-
 // maxLoadNum / maxLoadDen is the share of slots in use past which the
 // index grows by half: linear probing needs a few probes below it.
 const maxLoadNum, maxLoadDen = 3, 4
@@ -571,7 +546,6 @@ func newDecodedDedup(keys []dedupKey, deliveries int64) (*OrderDedup, error) {
 		return nil, errorf(ErrOutOfRange, "order dedup: %d orders, more than the %d a dedup holds", len(keys), maxDedupOrders)
 	}
 	out := &OrderDedup{}
-	out.Grow(len(keys))
 	for i := range keys {
 		k := &keys[i]
 		o := Order{ID: k.id, CustomerID: k.customer, Time: k.instant, Amount: k.amount, Currency: k.currency}

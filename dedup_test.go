@@ -226,8 +226,7 @@ func TestRateTableAndConvert(t *testing.T) {
 
 // FuzzOrderDedup feeds deliveries drawn from the fuzzer's bytes (IDs and
 // customers from empty-ish to long, times outside the nanosecond range,
-// amounts beyond int64 units, positions, room made by Grow before and in
-// mid-stream) to an OrderDedup and checks every
+// amounts beyond int64 units, positions) to an OrderDedup and checks every
 // answer against a map of the first delivery of each ID, then its binary
 // round trip and its merge from two shards.
 func FuzzOrderDedup(f *testing.F) {
@@ -239,12 +238,8 @@ func FuzzOrderDedup(f *testing.F) {
 		first := map[string]int64{}
 		times := []time.Time{time.Unix(5, 7), time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 1, time.UTC)}
 		amounts := []decimal.Decimal{decimal.New(5, -2), decimal.RequireFromString("123456789012345678901234"), decimal.New(-3, 0), decimal.New(50, -3)}
-		shardB.Grow(int(spread) - 100) // room ahead, or nothing: the same answers
 		for i := 0; i+3 <= len(data); i += 3 {
 			a, b, c := data[i], data[i+1], data[i+2]
-			if a%11 == 0 {
-				d.Grow(int(b) - 10) // room in mid-stream, or nothing
-			}
 			id := fmt.Sprintf("o%d", int(a)%(1+int(spread)))
 			if a%7 == 0 {
 				id += strings.Repeat("L", int(b)*300)
@@ -330,65 +325,6 @@ func TestOrderDedupTagCollision(t *testing.T) {
 		}
 	}
 	assert.Equal(t, int64(3), d.Orders())
-}
-
-// Grow makes room for n more orders at once: the next n new orders leave
-// the index as it is, and every answer is the one without Grow.
-func TestOrderDedupGrow(t *testing.T) {
-	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	order := func(i int) Order {
-		return Order{ID: fmt.Sprintf("o%d", i), CustomerID: fmt.Sprintf("c%d", i%7), Time: at.Add(time.Duration(i) * time.Minute), Amount: decimal.New(int64(i), -2)}
-	}
-	tests := []struct {
-		name          string
-		before, grow  int // orders seen before Grow, and its n
-		after         int // new orders after
-		wantRoomAhead bool
-	}{
-		{"empty dedup", 0, 1000, 1000, true},
-		{"mid-stream", 300, 5000, 5000, true},
-		{"one order", 0, 1, 1, true},
-		{"zero", 10, 0, 10, false},
-		{"negative", 10, -7, 10, false},
-		{"room already there", 100, 1, 1, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var grown, plain OrderDedup
-			for i := range tc.before {
-				for _, d := range []*OrderDedup{&grown, &plain} {
-					_, err := d.Seen(order(i))
-					require.NoError(t, err)
-				}
-			}
-			grown.Grow(tc.grow)
-			slots := len(grown.slots)
-			for i := tc.before; i < tc.before+tc.after; i++ {
-				for _, d := range []*OrderDedup{&grown, &plain} {
-					dup, err := d.Seen(order(i))
-					require.NoError(t, err)
-					require.False(t, dup)
-					dup, err = d.Seen(order(i / 2)) // a re-delivery
-					require.NoError(t, err)
-					require.True(t, dup)
-				}
-			}
-			if tc.wantRoomAhead {
-				assert.Equal(t, slots, len(grown.slots), "no rehash within the room made")
-			}
-			assert.Equal(t, plain.Orders(), grown.Orders())
-			assert.Equal(t, plain.Duplicates(), grown.Duplicates())
-			a, err := plain.MarshalBinary()
-			require.NoError(t, err)
-			b, err := grown.MarshalBinary()
-			require.NoError(t, err)
-			assert.Equal(t, a, b)
-		})
-	}
-	var d OrderDedup
-	d.Grow(-1)
-	d.Grow(0)
-	assert.Nil(t, d.slots, "Grow(n <= 0) allocates nothing")
 }
 
 // A dedup holds at most 2^31-1 distinct orders (their records are numbered
