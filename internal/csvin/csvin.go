@@ -560,6 +560,9 @@ type ParsedChunk struct {
 // nil.
 func ParseChunk(or *OrderReader, chunk []byte, line int, room []ParsedRow) ParsedChunk {
 	t := *or.Table
+	// str finds a field's offset by its capacity, so the chunk's
+	// capacity must end where the chunk does (a recycled chunk has room).
+	chunk = chunk[:len(chunk):len(chunk)]
 	t.src, t.srcBytes = string(chunk), chunk
 	t.scan = nil
 	r := OrderReader{Table: &t, loc: or.loc}
