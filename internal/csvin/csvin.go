@@ -141,8 +141,13 @@ func (t *Table) checkWidth() *RowError {
 }
 
 // field returns the value of a column, nil for an absent optional column.
-func (t *Table) Field(col string) []byte {
-	i := t.columns[col]
+func (t *Table) Field(col string) []byte { return t.field(t.columns[col]) }
+
+// field returns the current record's field i, nil for -1 (an absent
+// optional column). Readers of many rows look their columns' indexes up
+// once and read fields by index: a map lookup per field was 4% of the
+// command's time.
+func (t *Table) field(i int) []byte {
 	if i < 0 {
 		return nil
 	}
@@ -152,8 +157,11 @@ func (t *Table) Field(col string) []byte {
 // token returns a known column's value as a string: an identifier, code or
 // time that must not hold a line break or a comma, nor be longer than
 // MaxFieldBytes.
-func (t *Table) Token(col string) (string, *RowError) {
-	b := t.Field(col)
+func (t *Table) Token(col string) (string, *RowError) { return t.token(col, t.columns[col]) }
+
+// token is Token for the column col at index i.
+func (t *Table) token(col string, i int) (string, *RowError) {
+	b := t.field(i)
 	if len(b) > MaxFieldBytes {
 		return "", t.Errorf("%s %s: longer than %d bytes", col, QuoteBytes(b), MaxFieldBytes)
 	}
@@ -298,7 +306,12 @@ const timeFormats = "not RFC 3339, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
 // readTime reads the time column: a valid time whose year is in 1..9999
 // both in UTC and in loc, the calendar that cuts periods.
 func (t *Table) ReadTime(col string, loc *time.Location) (time.Time, *RowError) {
-	ts, rerr := t.Token(col)
+	return t.readTime(col, t.columns[col], loc)
+}
+
+// readTime is ReadTime for the column col at index i.
+func (t *Table) readTime(col string, i int, loc *time.Location) (time.Time, *RowError) {
+	ts, rerr := t.token(col, i)
 	if rerr != nil {
 		return time.Time{}, rerr
 	}
@@ -319,7 +332,17 @@ func (t *Table) ReadTime(col string, loc *time.Location) (time.Time, *RowError) 
 type OrderReader struct {
 	*Table
 	loc   *time.Location
+	cols  orderColumns
 	known string // the last currency found to be an ISO 4217 code
+}
+
+// orderColumns are the field indexes of an orders file's columns;
+// currency is -1 when the file has none.
+type orderColumns struct{ customer, id, time, amount, currency int }
+
+// over returns a reader of the same columns, zone and checks over t.
+func (r *OrderReader) over(t *Table) *OrderReader {
+	return &OrderReader{Table: t, loc: r.loc, cols: r.cols}
 }
 
 func NewOrderReader(r io.Reader, name string, loc *time.Location, maxRecord int) (*OrderReader, error) {
@@ -330,7 +353,8 @@ func NewOrderReader(r io.Reader, name string, loc *time.Location, maxRecord int)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &OrderReader{Table: t, loc: loc}, nil
+	c := t.columns
+	return &OrderReader{Table: t, loc: loc, cols: orderColumns{c["customer_id"], c["order_id"], c["time"], c["amount"], c["currency"]}}, nil
 }
 
 // read returns the next order, checked as every accumulator of the report
@@ -347,19 +371,19 @@ func (r *OrderReader) Read() (cxmetrics.Order, error) {
 func (r *OrderReader) parse() (cxmetrics.Order, error) {
 	var o cxmetrics.Order
 	var rerr *RowError
-	if o.CustomerID, rerr = r.Token("customer_id"); rerr != nil {
+	if o.CustomerID, rerr = r.token("customer_id", r.cols.customer); rerr != nil {
 		return o, rerr
 	}
 	if strings.TrimSpace(o.CustomerID) == "" {
 		return o, r.Errorf("customer_id %s: empty", Quote(o.CustomerID))
 	}
-	if o.ID, rerr = r.Token("order_id"); rerr != nil {
+	if o.ID, rerr = r.token("order_id", r.cols.id); rerr != nil {
 		return o, rerr
 	}
-	if o.Time, rerr = r.ReadTime("time", r.loc); rerr != nil {
+	if o.Time, rerr = r.readTime("time", r.cols.time, r.loc); rerr != nil {
 		return o, rerr
 	}
-	amount := r.Field("amount")
+	amount := r.field(r.cols.amount)
 	if len(amount) > MaxFieldBytes {
 		return o, r.Errorf("amount %s: longer than %d bytes", QuoteBytes(amount), MaxFieldBytes)
 	}
@@ -367,7 +391,7 @@ func (r *OrderReader) parse() (cxmetrics.Order, error) {
 	if o.Amount, problem = ParseAmount(amount); problem != "" {
 		return o, r.Errorf("amount %s: %s", QuoteBytes(amount), problem)
 	}
-	if o.Currency, rerr = r.Token("currency"); rerr != nil {
+	if o.Currency, rerr = r.token("currency", r.cols.currency); rerr != nil {
 		return o, rerr
 	}
 	if o.Currency != "" && o.Currency != r.known {
@@ -565,7 +589,7 @@ func ParseChunk(or *OrderReader, chunk []byte, line int, room []ParsedRow) Parse
 	chunk = chunk[:len(chunk):len(chunk)]
 	t.src, t.srcBytes = string(chunk), chunk
 	t.scan = nil
-	r := OrderReader{Table: &t, loc: or.loc}
+	r := or.over(&t)
 	rows := room[:0]
 	if want := len(chunk) / 48; cap(rows) < want {
 		rows = make([]ParsedRow, 0, want)
@@ -676,5 +700,5 @@ func (r *OrderReader) Tail(tail io.Reader, line int, read int64) *OrderReader {
 	t := *r.Table
 	t.scan = newCSVScanner(tail, r.scan.max)
 	t.scan.line, t.scan.begun, t.scan.read = line, true, read
-	return &OrderReader{Table: &t, loc: r.loc}
+	return r.over(&t)
 }
