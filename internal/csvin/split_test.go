@@ -149,3 +149,47 @@ func TestParseChunkReusesRoom(t *testing.T) {
 		})
 	}
 }
+
+// Times whose year leaves 1..9999 in UTC or in the zone that cuts periods
+// are refused, however near the ends; times just inside are read.
+func TestOrderTimeYears(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	newYork, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	tests := []struct {
+		time    string
+		loc     *time.Location
+		wantErr string // "" for a time read
+	}{
+		{"0001-01-01T00:00:01Z", time.UTC, ""}, // one second after the zero time
+		{"0001-01-01T00:00:01Z", newYork, "outside the years 1..9999 in America/New_York"},
+		{"0001-01-01T04:56:01Z", newYork, "outside the years 1..9999 in America/New_York"}, // LMT is -4:56:02
+		{"0001-01-01T04:56:02Z", newYork, ""},
+		{"0001-01-01T05:00:00Z", tokyo, ""},
+		{"0001-01-02T23:59:59Z", newYork, ""},
+		{"0000-12-31T23:00:00-02:00", time.UTC, ""},
+		{"0001-01-01T01:00:00+02:00", time.UTC, "outside the years 1..9999"},
+		{"9999-12-31T23:59:59.999999999Z", time.UTC, ""},
+		{"9999-12-31T15:00:00Z", tokyo, "outside the years 1..9999 in Asia/Tokyo"},
+		{"9999-12-31T14:59:59Z", tokyo, ""},
+		{"9999-12-31T23:00:00-02:00", time.UTC, "outside the years 1..9999"},
+		{"9999-12-29T23:59:59Z", tokyo, ""},
+		{"2024-06-01T12:00:00Z", tokyo, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.time+" "+tc.loc.String(), func(t *testing.T) {
+			or, err := NewOrderReader(strings.NewReader("order_id,customer_id,time,amount\no1,c1,"+tc.time+",1\n"), "f.csv", tc.loc, 1<<12)
+			require.NoError(t, err)
+			o, err := or.Read()
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				want, perr := time.Parse(time.RFC3339Nano, tc.time)
+				require.NoError(t, perr)
+				require.True(t, want.Equal(o.Time))
+				return
+			}
+			require.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+}
