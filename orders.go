@@ -159,11 +159,18 @@ func (s *OrderStats) add(o *Order, at int) error {
 		return errorf(ErrOutOfRange, "%s: stats already hold %d orders", orderRef(o, at), s.orders)
 	}
 	s.currency.accept(o.Currency)
-	s.revenue.add(o.Amount)
-	if !o.IsRefund() {
+	ev := s.batch.newEvent(o.Amount, o.Time)
+	// The event holds the amount as units, converted once; only an amount
+	// beyond int64 units is added as a decimal.
+	if ev.flags&eventBig != 0 {
+		s.revenue.add(o.Amount)
+	} else {
+		s.revenue.addScaled(ev.units, int32(ev.scale))
+	}
+	if ev.flags&eventActive != 0 {
 		s.orders++
 	}
-	if s.batch.add(o.CustomerID, s.customers.hash(o.CustomerID), s.batch.newEvent(o.Amount, o.Time)) {
+	if s.batch.add(o.CustomerID, s.customers.hash(o.CustomerID), ev) {
 		s.flush()
 	}
 	return nil
