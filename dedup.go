@@ -199,7 +199,9 @@ func (d *OrderDedup) sameContent(e int32, k *dedupKey) bool {
 		return false
 	}
 	if k.amount.NumDigits() > 18 {
-		return false // an amount this long would be in extra
+		// Written with that many digits, k's amount may still equal the
+		// stored units (trailing zeros): compare the decimals.
+		return d.key(e).amount.Equal(k.amount)
 	}
 	c1, e1 := stripZeros(ent.units, -int32(ent.meta>>3&31))
 	c2, e2 := stripZeros(k.amount.CoefficientInt64(), k.amount.Exponent())
