@@ -1,9 +1,11 @@
 package cxmetrics
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"hash/maphash"
 	"math"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -56,54 +58,52 @@ func describeOrder(o *Order) string {
 // without the answer.
 //
 // It never reports a false duplicate: orders are found by a hash of the ID
-// and then compared in full. Memory grows with distinct orders: 32 bytes
-// per order in a compact record, 5.3 to 8 bytes of hash index, and the
-// bytes of the order's ID and of its customer's ID, stored together once
-// per distinct order: about 62 bytes an order when both IDs are short (see
-// BENCHMARKS.md). It is not safe for concurrent use.
+// and then compared in full. Memory grows with distinct orders: a record of
+// the order's ID and its customer's ID, stored together once per distinct
+// order, and about 17 bytes more (the first position in 4 bytes, the
+// lengths, the currency, the instant and the amount as variable-length
+// integers), a 4-byte reference to it and 5.3 to 8 bytes of hash index:
+// about 51 bytes an order when both IDs are short (see BENCHMARKS.md). It
+// is not safe for concurrent use.
 type OrderDedup struct {
 	seed       maphash.Seed
-	slots      []dedupSlot    // open addressing, at most 3/4 full
-	chunks     [][]dedupEntry // the entries, entryChunk at a time: no growth slack
-	n          int32          // entries in use
-	ids        [][]byte       // the order IDs, one after another, in chunks of idChunk bytes
-	currencies []string       // currency codes by index; index 0 is ""
-	extra      map[int32]*dedupExtra
+	slots      []dedupSlot // open addressing, at most 3/4 full
+	refs       [][]uint32  // refs[e/entryChunk][e%entryChunk] locates entry e's record
+	n          int32       // entries in use
+	arena      [][]byte    // the records, one after another, in chunks of arenaChunk bytes
+	currencies []string    // currency codes by index; index 0 is ""
+	big        map[int32][]byte
+	// big holds the records that do not fit an arena chunk (IDs of
+	// nearly 64 KiB) or come past the arena's 4 GiB; their references
+	// are bigRef.
 	deliveries int64 // orders seen, duplicates included
 }
 
 // dedupSlot is one slot of the hash index: 32 bits of the ID's hash, so
-// that a probe passes over other IDs without reading their entries, and
+// that a probe passes over other IDs without reading their records, and
 // the entry's number + 1 (0 is an empty slot).
 type dedupSlot struct {
 	tag   uint32
 	entry int32
 }
 
-// dedupEntry is one distinct order in 32 bytes. What does not fit (a time
-// outside 1678..2262, an amount beyond int64 units at scale 0..31, an ID
-// over 64 KiB, a position beyond 2^32-1) lives in extra, flagged.
-type dedupEntry struct {
-	nanos int64  // the instant as Unix nanoseconds
-	units int64  // the amount in 10^-scale units
-	who   uint64 // customer ID length << 32 | position; the customer ID follows the order ID
-	meta  uint64 // ID offset << 32 | ID length << 16 | currency << 8 | scale << 3 | flags
-}
-
+// A record is, in bytes: a flags byte; the first position, 4 bytes (8 with
+// recAt64), little-endian; the lengths of the order ID and of the customer
+// ID as uvarints; both IDs; the currency's index, one byte; the instant's
+// Unix seconds as a varint, and its nanoseconds as a uvarint with
+// recNanos; then the amount: its scale (0..18) in a byte and its units as
+// a varint, or with recBigAmount its sign in a byte, its exponent as a
+// varint and its coefficient's magnitude as a uvarint length and
+// big-endian bytes. The position comes first and has a fixed width, so
+// that a smaller one can be written over it.
 const (
-	flagExtraTime     = 1 << 0
-	flagExtraAmount   = 1 << 1
-	flagExtraIDOrSpot = 1 << 2
+	recAt64      = 1 << 0
+	recBigAmount = 1 << 1
+	recNanos     = 1 << 2
 )
 
-// dedupExtra holds what an entry could not: set fields only.
-type dedupExtra struct {
-	time     time.Time
-	amount   decimal.Decimal
-	id       string
-	customer string
-	at       int64
-}
+// bigRef is the reference of a record kept in big.
+const bigRef = math.MaxUint32
 
 // dedupKey is an order's content in comparable form.
 type dedupKey struct {
@@ -185,25 +185,19 @@ func (d *OrderDedup) check(o *Order, at int64) error {
 }
 
 // sameContent reports whether entry e holds the order k describes, without
-// unpacking it: the fast path of a re-delivery.
+// unpacking it into decimals and times: the fast path of a re-delivery.
 func (d *OrderDedup) sameContent(e int32, k *dedupKey) bool {
-	ent := d.entry(e)
-	if ent.meta&7 != 0 { // something lives in extra: compare in full
-		prev := d.key(e)
-		return prev.sameContent(k)
-	}
-	if string(d.customerBytes(ent)) != k.customer || d.currencies[ent.meta>>8&0xff] != k.currency {
+	r := parseRecord(d.record(e))
+	if string(r.customer) != k.customer || d.currencies[r.currency] != k.currency {
 		return false
 	}
-	if y := k.instant.UTC().Year(); y <= 1678 || y >= 2262 || k.instant.UnixNano() != ent.nanos {
+	if r.sec != k.instant.Unix() || r.nsec != int64(k.instant.Nanosecond()) {
 		return false
 	}
-	if k.amount.NumDigits() > 18 {
-		// Written with that many digits, k's amount may still equal the
-		// stored units (trailing zeros): compare the decimals.
-		return d.key(e).amount.Equal(k.amount)
+	if r.flags&recBigAmount != 0 || k.amount.NumDigits() > 18 {
+		return r.amount().Equal(k.amount)
 	}
-	c1, e1 := stripZeros(ent.units, -int32(ent.meta>>3&31))
+	c1, e1 := stripZeros(r.units, -r.scale)
 	c2, e2 := stripZeros(k.amount.CoefficientInt64(), k.amount.Exponent())
 	return c1 == c2 && (c1 == 0 || e1 == e2)
 }
@@ -219,11 +213,11 @@ func stripZeros(c int64, e int32) (int64, int32) {
 
 // at returns entry e's first position.
 func (d *OrderDedup) at(e int32) int64 {
-	ent := d.entry(e)
-	if ent.meta&flagExtraIDOrSpot != 0 {
-		return d.extra[e].at
+	rec := d.record(e)
+	if rec[0]&recAt64 != 0 {
+		return int64(binary.LittleEndian.Uint64(rec[1:]))
 	}
-	return int64(ent.who & 0xffffffff)
+	return int64(binary.LittleEndian.Uint32(rec[1:]))
 }
 
 // sameContent reports whether two keys describe the same order; the
@@ -284,11 +278,8 @@ func (d *OrderDedup) find(id string) (slot dedupSpot, entry int32, found bool) {
 
 // idIs reports whether entry e's ID is id, without copying it.
 func (d *OrderDedup) idIs(e int32, id string) bool {
-	ent := d.entry(e)
-	if ent.meta&flagExtraIDOrSpot != 0 {
-		return d.extra[e].id == id
-	}
-	return string(d.idBytes(ent.meta>>32, ent.meta>>16&0xffff)) == id
+	stored, _, _ := recordIDs(d.record(e))
+	return string(stored) == id
 }
 
 // maxDedupOrders is the most distinct orders a dedup holds: entries are
@@ -304,9 +295,9 @@ const maxLoadNum, maxLoadDen = 3, 4
 func (d *OrderDedup) insert(at dedupSpot, k *dedupKey) {
 	e := d.n
 	if int(e)%entryChunk == 0 {
-		d.chunks = append(d.chunks, make([]dedupEntry, entryChunk))
+		d.refs = append(d.refs, make([]uint32, entryChunk))
 	}
-	*d.entry(e) = d.pack(e, k)
+	d.refs[e/entryChunk][e%entryChunk] = d.store(e, k)
 	d.n++
 	d.slots[at.slot] = dedupSlot{at.tag, e + 1}
 	if maxLoadDen*int(d.n) > maxLoadNum*len(d.slots) {
@@ -331,99 +322,172 @@ func (d *OrderDedup) rehash(size int) {
 	}
 }
 
-// Entries and IDs live in fixed chunks, so memory follows the orders
-// without the slack of a doubling slice.
+// References and records live in fixed chunks, so memory follows the
+// orders without the slack of a doubling slice.
 const (
 	entryChunk = 4096
-	idChunk    = 1 << 16
+	arenaChunk = 1 << 16
 )
 
-// entry returns entry e.
-func (d *OrderDedup) entry(e int32) *dedupEntry { return &d.chunks[e/entryChunk][e%entryChunk] }
-
-// storeIDs appends an order ID and its customer's ID, together fewer than
-// idChunk bytes, and returns the order ID's offset: chunk number << 16 |
-// position. The customer ID follows it in the same chunk.
-func (d *OrderDedup) storeIDs(id, customer string) uint64 {
-	last := len(d.ids) - 1
-	if last < 0 || len(d.ids[last])+len(id)+len(customer) > idChunk {
-		d.ids = append(d.ids, make([]byte, 0, idChunk))
-		last++
+// record returns entry e's record.
+func (d *OrderDedup) record(e int32) []byte {
+	ref := d.refs[e/entryChunk][e%entryChunk]
+	if ref == bigRef {
+		return d.big[e]
 	}
-	off := uint64(last)<<16 | uint64(len(d.ids[last]))
-	d.ids[last] = append(append(d.ids[last], id...), customer...)
-	return off
+	return d.arena[ref>>16][ref&0xffff:]
 }
 
-// customerBytes returns the stored bytes of the customer ID of an entry
-// without extra.
-func (d *OrderDedup) customerBytes(ent *dedupEntry) []byte {
-	off, idLen := ent.meta>>32, ent.meta>>16&0xffff
-	c, p := off>>16, off&0xffff+idLen
-	return d.ids[c][p : p+ent.who>>32]
-}
-
-// customerOf returns the customer ID of entry e.
-func (d *OrderDedup) customerOf(e int32) string {
-	ent := d.entry(e)
-	if ent.meta&flagExtraIDOrSpot != 0 {
-		return d.extra[e].customer
+// store appends the record of k, entry e, and returns its reference.
+func (d *OrderDedup) store(e int32, k *dedupKey) uint32 {
+	var flags byte
+	if k.at >= 1<<32 {
+		flags |= recAt64
 	}
-	return string(d.customerBytes(ent))
-}
-
-// idBytes returns the stored bytes of an ID.
-func (d *OrderDedup) idBytes(off, n uint64) []byte {
-	c, p := off>>16, off&0xffff
-	return d.ids[c][p : p+n]
-}
-
-// pack makes the compact entry of k, number e.
-func (d *OrderDedup) pack(e int32, k *dedupKey) dedupEntry {
-	var ent dedupEntry
-	var flags uint64
-	if y := k.instant.UTC().Year(); y > 1678 && y < 2262 {
-		ent.nanos = k.instant.UnixNano()
-	} else {
-		flags |= flagExtraTime
+	sec, nsec := k.instant.Unix(), k.instant.Nanosecond()
+	if nsec != 0 {
+		flags |= recNanos
 	}
-	scale := int32(0)
+	scale, units, fits := int32(0), int64(0), false
 	if sc, ok := scaleOf(k.amount); ok {
 		scale = sc
-		if ent.units, ok = mulPow10(k.amount.CoefficientInt64(), scale+k.amount.Exponent()); !ok {
-			flags |= flagExtraAmount
+		units, fits = mulPow10(k.amount.CoefficientInt64(), sc+k.amount.Exponent())
+	}
+	if !fits {
+		flags |= recBigAmount
+	}
+	cur := d.currencyIndex(k.currency)
+	// The record's size, to find it room first: the fixed bytes, the
+	// IDs, and the variable-length integers at their widest.
+	size := 1 + 8 + 2*binary.MaxVarintLen64 + len(k.id) + len(k.customer) + 1 + 2*binary.MaxVarintLen64 + 1 + binary.MaxVarintLen64
+	var mag []byte
+	if !fits {
+		mag = k.amount.Coefficient().Bytes()
+		size += 2*binary.MaxVarintLen64 + len(mag)
+	}
+	var rec []byte
+	ref := uint32(bigRef)
+	last := len(d.arena) - 1
+	if size <= arenaChunk {
+		if last < 0 || len(d.arena[last])+size > arenaChunk {
+			if len(d.arena) < 1<<16-1 {
+				d.arena = append(d.arena, make([]byte, 0, arenaChunk))
+				last++
+			} else {
+				last = -1 // the arena is full: 4 GiB
+			}
 		}
+		if last >= 0 {
+			ref = uint32(last)<<16 | uint32(len(d.arena[last]))
+			rec = d.arena[last]
+		}
+	}
+	start := len(rec)
+	rec = append(rec, flags)
+	if flags&recAt64 != 0 {
+		rec = binary.LittleEndian.AppendUint64(rec, uint64(k.at))
 	} else {
-		flags |= flagExtraAmount
+		rec = binary.LittleEndian.AppendUint32(rec, uint32(k.at))
 	}
-	if flags&flagExtraAmount != 0 {
-		scale, ent.units = 0, 0
+	rec = binary.AppendUvarint(rec, uint64(len(k.id)))
+	rec = binary.AppendUvarint(rec, uint64(len(k.customer)))
+	rec = append(append(rec, k.id...), k.customer...)
+	rec = append(rec, cur)
+	rec = binary.AppendVarint(rec, sec)
+	if flags&recNanos != 0 {
+		rec = binary.AppendUvarint(rec, uint64(nsec))
 	}
-	var offset, length uint64
-	if len(k.id)+len(k.customer) < idChunk && len(d.ids) < 1<<16 && k.at < 1<<32 {
-		offset, length = d.storeIDs(k.id, k.customer), uint64(len(k.id))
-		ent.who = uint64(len(k.customer))<<32 | uint64(k.at)
+	if fits {
+		rec = append(rec, byte(scale))
+		rec = binary.AppendVarint(rec, units)
 	} else {
-		flags |= flagExtraIDOrSpot
+		sign := byte(0)
+		if k.amount.IsNegative() {
+			sign = 1
+		}
+		rec = append(rec, sign)
+		rec = binary.AppendVarint(rec, int64(k.amount.Exponent()))
+		rec = binary.AppendUvarint(rec, uint64(len(mag)))
+		rec = append(rec, mag...)
 	}
-	ent.meta = offset<<32 | length<<16 | uint64(d.currencyIndex(k.currency))<<8 | uint64(scale)<<3 | flags
-	if flags != 0 {
-		x := &dedupExtra{}
-		if flags&flagExtraTime != 0 {
-			x.time = k.instant
+	if ref == bigRef {
+		if d.big == nil {
+			d.big = make(map[int32][]byte)
 		}
-		if flags&flagExtraAmount != 0 {
-			x.amount = k.amount
-		}
-		if flags&flagExtraIDOrSpot != 0 {
-			x.id, x.customer, x.at = strings.Clone(k.id), strings.Clone(k.customer), k.at
-		}
-		if d.extra == nil {
-			d.extra = make(map[int32]*dedupExtra)
-		}
-		d.extra[e] = x
+		d.big[e] = rec[start:]
+	} else {
+		d.arena[last] = rec
 	}
-	return ent
+	return ref
+}
+
+// recordView is a record read into its fields.
+type recordView struct {
+	flags        byte
+	id, customer []byte
+	currency     uint8
+	sec, nsec    int64
+	units        int64 // with scale, unless recBigAmount
+	scale        int32
+	amountBytes  []byte // with recBigAmount: sign, exponent, magnitude
+}
+
+// recordIDs returns a record's order ID and customer ID, and the bytes
+// that follow them.
+func recordIDs(rec []byte) (id, customer, rest []byte) {
+	p := 5
+	if rec[0]&recAt64 != 0 {
+		p = 9
+	}
+	idLen, n := binary.Uvarint(rec[p:])
+	p += n
+	customerLen, n := binary.Uvarint(rec[p:])
+	p += n
+	id = rec[p : p+int(idLen)]
+	p += int(idLen)
+	return id, rec[p : p+int(customerLen)], rec[p+int(customerLen):]
+}
+
+// parseRecord reads a record, which store wrote.
+func parseRecord(rec []byte) recordView {
+	r := recordView{flags: rec[0]}
+	var rest []byte
+	r.id, r.customer, rest = recordIDs(rec)
+	r.currency = rest[0]
+	p := 1
+	var n int
+	r.sec, n = binary.Varint(rest[p:])
+	p += n
+	if r.flags&recNanos != 0 {
+		var nsec uint64
+		nsec, n = binary.Uvarint(rest[p:])
+		r.nsec = int64(nsec)
+		p += n
+	}
+	if r.flags&recBigAmount != 0 {
+		r.amountBytes = rest[p:]
+		return r
+	}
+	r.scale = int32(rest[p])
+	r.units, _ = binary.Varint(rest[p+1:])
+	return r
+}
+
+// amount returns the record's amount as a decimal.
+func (r *recordView) amount() decimal.Decimal {
+	if r.flags&recBigAmount == 0 {
+		return decimal.New(r.units, -r.scale)
+	}
+	b := r.amountBytes
+	exp, n := binary.Varint(b[1:])
+	p := 1 + n
+	size, n := binary.Uvarint(b[p:])
+	p += n
+	c := new(big.Int).SetBytes(b[p : p+int(size)])
+	if b[0] == 1 {
+		c.Neg(c)
+	}
+	return decimal.NewFromBigInt(c, int32(exp))
 }
 
 // currencyIndex returns the index of a currency code, adding it if new.
@@ -439,51 +503,24 @@ func (d *OrderDedup) currencyIndex(code string) uint8 {
 	return uint8(len(d.currencies) - 1)
 }
 
-func (d *OrderDedup) idOf(e int32) string {
-	ent := d.entry(e)
-	if ent.meta&flagExtraIDOrSpot != 0 {
-		return d.extra[e].id
-	}
-	return string(d.idBytes(ent.meta>>32, ent.meta>>16&0xffff))
-}
-
 // key unpacks entry e.
 func (d *OrderDedup) key(e int32) dedupKey {
-	ent := d.entry(e)
-	flags := ent.meta & 7
-	var x *dedupExtra
-	if flags != 0 {
-		x = d.extra[e]
+	r := parseRecord(d.record(e))
+	return dedupKey{
+		id: string(r.id), customer: string(r.customer), currency: d.currencies[r.currency],
+		instant: time.Unix(r.sec, r.nsec).UTC(), amount: r.amount(), at: d.at(e),
 	}
-	k := dedupKey{id: d.idOf(e), customer: d.customerOf(e), currency: d.currencies[ent.meta>>8&0xff]}
-	if flags&flagExtraTime != 0 {
-		k.instant = x.time
-	} else {
-		k.instant = time.Unix(0, ent.nanos).UTC()
-	}
-	if flags&flagExtraAmount != 0 {
-		k.amount = x.amount
-	} else {
-		k.amount = decimal.New(ent.units, -int32(ent.meta>>3&31))
-	}
-	if flags&flagExtraIDOrSpot != 0 {
-		k.at = x.at
-	} else {
-		k.at = int64(ent.who & 0xffffffff)
-	}
-	return k
 }
 
-// setAt lowers entry e's position.
+// setAt lowers entry e's position. A smaller position never needs more
+// bytes than the record has for it.
 func (d *OrderDedup) setAt(e int32, at int64) {
-	ent := d.entry(e)
-	if ent.meta&flagExtraIDOrSpot == 0 && at < 1<<32 {
-		ent.who = ent.who&^0xffffffff | uint64(at)
+	rec := d.record(e)
+	if rec[0]&recAt64 != 0 {
+		binary.LittleEndian.PutUint64(rec[1:], uint64(at))
 		return
 	}
-	if ent.meta&flagExtraIDOrSpot != 0 {
-		d.extra[e].at = at
-	}
+	binary.LittleEndian.PutUint32(rec[1:], uint32(at))
 }
 
 // Merge adds the orders o has seen to d, as if they had been seen by d; o is

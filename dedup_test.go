@@ -98,8 +98,9 @@ func TestOrderDedup(t *testing.T) {
 	assert.Equal(t, int64(1), d.Orders())
 	assert.Equal(t, int64(2), d.Duplicates())
 
-	// Extremes that do not fit the compact record: a long ID, a time
-	// outside 1678..2262, an amount of 40 digits, a large position.
+	// Extremes: an ID too long for a chunk of the arena (the record is
+	// kept on its own), a time outside the nanosecond range of int64, an
+	// amount of 40 digits (beyond int64 units), a position past 2^32.
 	long := Order{ID: strings.Repeat("x", 70000), CustomerID: "c", Time: time.Date(1066, 10, 14, 0, 0, 0, 0, time.UTC),
 		Amount: dec("1234567890123456789012345678901234567.891"), Currency: "JPY"}
 	dup, _, err = d.SeenAt(long, 1<<40)
@@ -244,7 +245,8 @@ func FuzzOrderDedup(f *testing.F) {
 		seen := map[string]Order{}
 		first := map[string]int64{}
 		times := []time.Time{time.Unix(5, 7), time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 1, time.UTC)}
-		amounts := []decimal.Decimal{decimal.New(5, -2), decimal.RequireFromString("123456789012345678901234"), decimal.New(-3, 0), decimal.New(50, -3)}
+		amounts := []decimal.Decimal{decimal.New(5, -2), decimal.RequireFromString("123456789012345678901234"), decimal.New(-3, 0), decimal.New(50, -3),
+			decimal.RequireFromString("0.0500000000000000000000")} // 0.05 in more digits than int64 units hold
 		for i := 0; i+3 <= len(data); i += 3 {
 			a, b, c := data[i], data[i+1], data[i+2]
 			id := fmt.Sprintf("o%d", int(a)%(1+int(spread)))
@@ -357,4 +359,37 @@ func TestOrderDedupFull(t *testing.T) {
 	d.n = 1
 	require.NoError(t, d.Merge(&other))
 	assert.Equal(t, int64(2), d.Orders())
+}
+
+// Past the arena's 4 GiB (65,535 chunks of 64 KiB), records are kept one
+// by one: the dedup answers as before. (The chunks are faked: 4 GiB of
+// orders would not fit the test.)
+func TestOrderDedupPastTheArena(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	order := func(id string) Order {
+		return Order{ID: id, CustomerID: "c-" + id, Time: at, Amount: dec("12.30"), Currency: "EUR"}
+	}
+	var d OrderDedup
+	_, err := d.Seen(order("in-the-arena"))
+	require.NoError(t, err)
+	for len(d.arena) < 1<<16-1 {
+		d.arena = append(d.arena, nil)
+	}
+	d.arena[len(d.arena)-1] = make([]byte, arenaChunk) // the last chunk is full
+	dup, _, err := d.SeenAt(order("past-it"), 1<<33)
+	require.NoError(t, err)
+	assert.False(t, dup)
+	require.Len(t, d.big, 1, "kept on its own")
+	for id, wantFirst := range map[string]int64{"in-the-arena": 0, "past-it": 7} {
+		dup, first, err := d.SeenAt(order(id), 7)
+		require.NoError(t, err)
+		assert.True(t, dup, id)
+		assert.Equal(t, wantFirst, first, id)
+	}
+	other := order("past-it")
+	other.Amount = dec("12.31")
+	_, err = d.Seen(other)
+	require.ErrorIs(t, err, ErrInconsistent)
+	assert.Contains(t, err.Error(), `first customer "c-past-it", 2024-01-01T00:00:00Z, 12.3 "EUR"`, "the first delivery, read back from its record")
+	assert.Equal(t, int64(7), d.at(1), "the lower position written over the higher one")
 }
