@@ -25,7 +25,8 @@ type customerTable[T any] struct {
 	slots []customerSlot // at most 3/4 full
 	ids   []byte         // the IDs, one after another
 	ends  []uint32       // ends[n] is the end of customer n's ID in ids
-	rows  []T            // rows[n] is customer n's state
+	rows  [][]T          // customer n's state is rows[n>>rowShift][n&rowMask]
+	count int            // customers
 	big   map[int32]string
 	// big holds the IDs that do not fit in the arena's 4 GiB; nil while
 	// there is none.
@@ -38,6 +39,17 @@ type customerSlot struct {
 	size uint8  // the ID's length, if at most inlineID; else inlineID+1
 	id   [inlineID]byte
 }
+
+// The states lie in chunks of rowChunk: a table that grows copies none of
+// them and leaves no room unused but in its last chunk (a doubling slice
+// copied each state twice on the way and held up to twice the room at a
+// million customers). The first chunk starts small and doubles, for small
+// tables.
+const (
+	rowShift = 12
+	rowChunk = 1 << rowShift
+	rowMask  = rowChunk - 1
+)
 
 // inlineID is the longest ID a slot holds inline; longer IDs are compared
 // in the arena.
@@ -103,7 +115,7 @@ var arenaLimit = 1<<32 - 1
 // valid until the next customer is added.
 func (t *customerTable[T]) get(id string, fresh T) (*T, int32) {
 	n := t.number(id, t.hash(id), fresh)
-	return &t.rows[n], n
+	return t.row(n), n
 }
 
 // hash returns the hash of id that number takes.
@@ -133,7 +145,7 @@ func (t *customerTable[T]) number(id string, h uint64, fresh T) int32 {
 	if found {
 		return t.slots[s].num - 1
 	}
-	n := int32(len(t.rows))
+	n := int32(t.count)
 	if len(t.ids)+len(id) <= arenaLimit {
 		t.ids = append(double(t.ids, len(id)), id...)
 	} else {
@@ -143,9 +155,9 @@ func (t *customerTable[T]) number(id string, h uint64, fresh T) int32 {
 		t.big[n] = string([]byte(id))
 	}
 	t.ends = append(double(t.ends, 1), uint32(len(t.ids)))
-	t.rows = append(double(t.rows, 1), fresh)
+	t.addRow(fresh)
 	t.slots[s] = newSlot(id, h, n)
-	if 4*len(t.rows) > 3*len(t.slots) {
+	if 4*t.count > 3*len(t.slots) {
 		t.grow()
 	}
 	return n
@@ -198,10 +210,10 @@ func (t *customerTable[T]) grow() {
 }
 
 // len returns the number of customers.
-func (t *customerTable[T]) len() int { return len(t.rows) }
+func (t *customerTable[T]) len() int { return t.count }
 
 // empty reports whether the table has no customer.
-func (t *customerTable[T]) empty() bool { return len(t.rows) == 0 }
+func (t *customerTable[T]) empty() bool { return t.count == 0 }
 
 // id returns customer n's ID.
 func (t *customerTable[T]) id(n int32) string {
@@ -214,19 +226,40 @@ func (t *customerTable[T]) id(n int32) string {
 }
 
 // row returns customer n's state.
-func (t *customerTable[T]) row(n int32) *T { return &t.rows[n] }
+func (t *customerTable[T]) row(n int32) *T { return &t.rows[n>>rowShift][n&rowMask] }
+
+// addRow adds the state of a new customer, number t.count.
+func (t *customerTable[T]) addRow(fresh T) {
+	c := t.count >> rowShift
+	if c == len(t.rows) {
+		t.rows = append(t.rows, nil)
+		if c > 0 {
+			t.rows[c] = make([]T, 0, rowChunk)
+		}
+	}
+	if c == 0 {
+		t.rows[0] = append(double(t.rows[0], 1), fresh)
+	} else {
+		t.rows[c] = append(t.rows[c], fresh)
+	}
+	t.count++
+}
 
 // each calls f for every customer, in the order of their numbers.
 func (t *customerTable[T]) each(f func(n int32, row *T)) {
-	for n := range t.rows {
-		f(int32(n), &t.rows[n])
+	n := int32(0)
+	for _, chunk := range t.rows {
+		for i := range chunk {
+			f(n, &chunk[i])
+			n++
+		}
 	}
 }
 
 // sorted returns the customer numbers in the order of their IDs, for
 // canonical encodings and summaries.
 func (t *customerTable[T]) sorted() []int32 {
-	out := make([]int32, len(t.rows))
+	out := make([]int32, t.count)
 	for i := range out {
 		out[i] = int32(i)
 	}
@@ -240,9 +273,13 @@ func (t *customerTable[T]) sorted() []int32 {
 
 // clone returns an independent copy; cloneRow copies one customer's state.
 func (t *customerTable[T]) clone(cloneRow func(T) T) customerTable[T] {
-	c := customerTable[T]{seed: t.seed, slots: slices.Clone(t.slots), ids: slices.Clone(t.ids), ends: slices.Clone(t.ends), rows: slices.Clone(t.rows)}
-	for i := range c.rows {
-		c.rows[i] = cloneRow(c.rows[i])
+	c := customerTable[T]{seed: t.seed, slots: slices.Clone(t.slots), ids: slices.Clone(t.ids), ends: slices.Clone(t.ends), count: t.count}
+	c.rows = make([][]T, len(t.rows))
+	for i, chunk := range t.rows {
+		c.rows[i] = make([]T, len(chunk), cap(chunk))
+		for j, r := range chunk {
+			c.rows[i][j] = cloneRow(r)
+		}
 	}
 	if t.big != nil {
 		c.big = make(map[int32]string, len(t.big))

@@ -55,16 +55,35 @@ func checkCustomerTable(t *testing.T, ids []string) {
 	}
 	assert.Equal(t, sortedIDs, got)
 
+	visited := int32(0)
+	tab.each(func(n int32, row *int) {
+		require.Equal(t, visited, n, "each visits the customers in order")
+		require.Equal(t, counts[order[n]], *row)
+		visited++
+	})
+	require.Equal(t, int32(len(order)), visited)
+
 	c := tab.clone(func(v int) int { return v })
+	for n := range order {
+		require.Equal(t, *tab.row(int32(n)), *c.row(int32(n)))
+	}
 	c.get("only in the clone", 0)
 	_, ok := tab.lookup("only in the clone")
 	assert.False(t, ok)
+	if len(order) > 0 {
+		*c.row(int32(len(order) - 1)) += 1000
+		assert.Equal(t, counts[order[len(order)-1]], *tab.row(int32(len(order) - 1)), "the clone's states are its own")
+	}
 }
 
 func TestCustomerTable(t *testing.T) {
 	many := make([]string, 0, 3000)
 	for i := range 3000 {
 		many = append(many, fmt.Sprintf("customer-%d", i%1700))
+	}
+	chunks := make([]string, 0, 3*rowChunk)
+	for i := range 3 * rowChunk {
+		chunks = append(chunks, fmt.Sprintf("c%d", i*3%(2*rowChunk+5))) // 2 chunks of states and 5 more
 	}
 	long := strings.Repeat("x", inlineID)
 	tests := []struct {
@@ -76,6 +95,7 @@ func TestCustomerTable(t *testing.T) {
 		{"inline boundary", []string{long, long + "y", long[1:], long + "y", long}, 0},
 		{"shared long prefixes", []string{long + "1", long + "2", long + "1", long + "22", long + "2"}, 0},
 		{"growth", many, 0},
+		{"several chunks of states", chunks, 0},
 		{"non-ASCII", []string{"kund-ä", "kund-a", "kund-ä", "顧客"}, 0},
 		{"arena full", []string{"abc", "defgh", "abc", long + "zz", "ij", long + "zz", "defgh"}, 6},
 		{"arena full, growing", many, 100},
