@@ -68,8 +68,10 @@ func newSlot(id string, h uint64, n int32) customerSlot {
 // find returns the slot of id, found or where it would go.
 func (t *customerTable[T]) find(id string, h uint64) (slot int, found bool) {
 	tag := uint32(h >> 32)
-	mask := len(t.slots) - 1
-	for s := t.home(tag); ; s = (s + 1) & mask {
+	for s := t.home(tag); ; s++ {
+		if s == len(t.slots) {
+			s = 0
+		}
 		v := &t.slots[s]
 		if v.num == 0 {
 			return s, false
@@ -191,11 +193,13 @@ func (t *customerTable[T]) home(tag uint32) int {
 	return int(uint64(tag) * uint64(len(t.slots)) >> 32)
 }
 
-// grow doubles the slots.
+// grow makes the slots half as many again, so that the index is 1/2 to
+// 3/4 full (doubling kept it 3/8 to 3/4 full: about 13% more room on
+// average, and more of it out of the cache). home scales a tag to any
+// size, so the size need not be a power of two.
 func (t *customerTable[T]) grow() {
 	old := t.slots
-	t.slots = make([]customerSlot, 2*len(old))
-	mask := len(t.slots) - 1
+	t.slots = make([]customerSlot, len(old)+len(old)/2)
 	for i := range old {
 		v := &old[i]
 		if v.num == 0 {
@@ -203,7 +207,9 @@ func (t *customerTable[T]) grow() {
 		}
 		s := t.home(v.tag)
 		for t.slots[s].num != 0 {
-			s = (s + 1) & mask
+			if s++; s == len(t.slots) {
+				s = 0
+			}
 		}
 		t.slots[s] = *v
 	}
