@@ -99,13 +99,25 @@ func TestAccumulatorsAcrossBatches(t *testing.T) {
 		customers int
 		period    Period
 		periodOf  func(time.Time) int
+		tiny      bool // batches of 64 to 1,024 events, growing with the customers
 	}{
-		{"few customers, months", 50, Month, month},
-		{"many customers, months", 40_000, Month, month},
-		{"many customers, days", 3_000, Day, day},
+		{"few customers, months", 50, Month, month, false},
+		{"many customers, months", 40_000, Month, month, false},
+		{"many customers, days", 3_000, Day, day, false},
+		{"tiny batches, few customers", 50, Month, month, true},
+		{"tiny batches growing with the customers", 40_000, Month, month, true},
+		{"tiny batches growing with the customers, days", 3_000, Day, day, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			orders := batchOrders(r, 2*maxEvents+777, tc.customers)
+			if tc.tiny {
+				savedMin, savedMax := minEvents, maxEvents
+				minEvents, maxEvents = 64, 1024
+				defer func() { minEvents, maxEvents = savedMin, savedMax }()
+			}
+			orders := batchOrders(r, 2*minEvents+777, tc.customers)
+			if tc.tiny {
+				orders = batchOrders(r, 60_000, tc.customers)
+			}
 			var b CohortBuilder
 			if tc.period != Month {
 				nb, err := NewCohortBuilder(CohortOptions{Period: tc.period})
@@ -172,5 +184,21 @@ func TestAccumulatorsAcrossBatches(t *testing.T) {
 				assert.True(t, w.first.Equal(got.First) && w.last.Equal(got.Last), got.CustomerID)
 			}
 		})
+	}
+}
+
+// A batch holds at least minEvents events and a quarter as many as the
+// customers, up to maxEvents.
+func TestBatchLimit(t *testing.T) {
+	for _, tc := range []struct{ customers, want int }{
+		{0, 1 << 16},
+		{100_000, 1 << 16},
+		{4 << 16, 1 << 16},
+		{4<<16 + 4, 1<<16 + 1},
+		{500_000, 125_000},
+		{4 << 18, 1 << 18},
+		{10_000_000, 1 << 18},
+	} {
+		assert.Equal(t, tc.want, batchLimit(tc.customers), "%d customers", tc.customers)
 	}
 }
