@@ -205,12 +205,13 @@ func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
 // currency of its first order.
 //
 // Memory grows with customers and their active periods, not with orders:
-// about 280 bytes per customer (its index slot, ID and state) plus 16 to
-// 32 per period in which the customer was active (cells come from pooled
-// chunks, where growth leaves room behind until a compaction), and a batch of
-// up to 65,536 orders taken but not yet folded into the customers (about
-// 6 MB when full; see BENCHMARKS.md). There is no allocation per order once a
-// customer and period are known. Sums of money are exact. A CohortBuilder
+// each customer has an index slot, its ID and its state, and 16 to 32
+// bytes per period in which it was active (cells come from pooled chunks,
+// where growth leaves room behind until a compaction); orders wait in a
+// batch as in OrderStats (6 to 24 MB). At 100,000 customers active in 8
+// periods each, that is about 470 bytes per customer, batch included (see
+// BENCHMARKS.md). There is no allocation per order once a customer and
+// period are known. Sums of money are exact. A CohortBuilder
 // is not safe for concurrent use, not even for reading: reading folds the
 // pending batch.
 type CohortBuilder struct {

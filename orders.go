@@ -125,10 +125,13 @@ func (a instant) time() time.Time { return time.Unix(a.sec, int64(a.nsec)).UTC()
 // accumulator contract (see the package doc); its one setting, the
 // currency, is that of the first order added.
 //
-// Memory grows with the number of customers, not of orders: about 220 bytes
-// per customer (its index slot, ID and state) and a batch of up to
-// 65,536 orders taken but not yet folded into the customers (about 6 MB
-// when full; see BENCHMARKS.md), and no allocation per order once a customer is known.
+// Memory grows with the number of customers, not of orders: each has an
+// index slot, its ID and its state, and orders wait in a batch before they
+// are folded into the customers, 65,536 of them (about 6 MB) or a quarter
+// as many as the customers, up to 262,144 (about 24 MB). At 100,000
+// customers that is about 220 bytes per customer, batch included (see
+// BENCHMARKS.md), and there is no allocation per order once a customer is
+// known.
 // Sums of money are exact. An OrderStats is not safe for concurrent use,
 // not even for reading: reading folds the pending batch.
 type OrderStats struct {
