@@ -293,10 +293,12 @@ func (s *orderSink) abandon() {
 // not refuse it, since the reader and the collector checked everything
 // they check; if one did, that would be a bug, reported as such.
 func addToAccumulators(stats *cxmetrics.OrderStats, cohorts *cxmetrics.CohortBuilder, o cxmetrics.Order) error {
-	for _, add := range []func(cxmetrics.Order) error{stats.Add, cohorts.Add} {
-		if err := add(o); err != nil {
-			return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
-		}
+	err := stats.Add(o)
+	if err == nil {
+		err = cohorts.Add(o)
+	}
+	if err != nil {
+		return fmt.Errorf("internal error: an order the reader checked was refused: %w", err)
 	}
 	return nil
 }
