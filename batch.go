@@ -123,7 +123,7 @@ func (b *orderBatch) reset() {
 func (b *orderBatch) clone() orderBatch {
 	return orderBatch{
 		events: slices.Clone(b.events), ids: slices.Clone(b.ids),
-		hashes: slices.Clone(b.hashes), bigs: slices.Clone(b.bigs),
+		hashes: slices.Clone(b.hashes), bigs: slices.Clone(b.bigs), limit: b.limit,
 	}
 }
 

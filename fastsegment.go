@@ -89,15 +89,20 @@ func quotientUnits(u int64, scale int32, n int64) (decimal.Decimal, bool) {
 	if !ok {
 		return decimal.Decimal{}, false
 	}
-	if v, ok := q.int64(); ok {
-		return decimal.New(v, -divPrecision), true
+	return q.quotient(), true
+}
+
+// quotient returns x × 10^-divPrecision as a decimal.
+func (x int128) quotient() decimal.Decimal {
+	if v, ok := x.int64(); ok {
+		return decimal.New(v, -divPrecision)
 	}
-	b := new(big.Int).SetUint64(q.hi)
-	b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(q.lo))
-	if q.neg {
+	b := new(big.Int).SetUint64(x.hi)
+	b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(x.lo))
+	if x.neg {
 		b.Neg(b)
 	}
-	return decimal.NewFromBigInt(b, -divPrecision), true
+	return decimal.NewFromBigInt(b, -divPrecision)
 }
 
 // roundedQuotient is quotientUnits' quotient as a count of 10^-divPrecision.
@@ -163,6 +168,16 @@ func keyOf(x int128) orderedKey {
 	return orderedKey{hi: hi, lo: lo}
 }
 
+// value is the inverse of keyOf.
+func (k orderedKey) value() int128 {
+	if k.hi >= 1<<63 {
+		return int128{hi: k.hi &^ (1 << 63), lo: k.lo}
+	}
+	lo, borrow := bits.Sub64(0, k.lo, 0)
+	hi, _ := bits.Sub64(1<<63, k.hi, borrow)
+	return int128{neg: true, hi: hi, lo: lo}
+}
+
 func (a orderedKey) cmp(b orderedKey) int {
 	if c := cmp.Compare(a.hi, b.hi); c != 0 {
 		return c
@@ -171,8 +186,8 @@ func (a orderedKey) cmp(b orderedKey) int {
 }
 
 // summarizeTercileUnits is SummarizeAOVTerciles in integers, or false when
-// a revenue, an AOV, a threshold or a tier's sum does not fit them, or no
-// customer has an order.
+// a revenue, an AOV or a tier's sum does not fit them, or no customer has
+// an order.
 func summarizeTercileUnits(stats *OrderStats) ([3]TierSummary, TierThresholds, bool) {
 	stats.flush()
 	var scale int32
@@ -209,17 +224,10 @@ func summarizeTercileUnits(stats *OrderStats) ([3]TierSummary, TierThresholds, b
 	medium := cs[n/3].key
 	nthTercileCustomer(cs[n/3:], 2*n/3-n/3)
 	high := cs[2*n/3].key
-	var th TierThresholds
-	for _, t := range []struct {
-		key orderedKey
-		to  *decimal.Decimal
-	}{{medium, &th.Medium}, {high, &th.High}} {
-		v, fits := valueOfKey(t.key)
-		if !fits {
-			return [3]TierSummary{}, TierThresholds{}, false
-		}
-		*t.to = decimal.New(v, -divPrecision)
-	}
+	// Counts of 10^-16 pass int64 at an AOV of about 922.34: the
+	// thresholds are written as quotientUnits writes AOVs, through
+	// math/big past that.
+	th := TierThresholds{Medium: medium.value().quotient(), High: high.value().quotient()}
 	var sums [3]struct {
 		customers, orders, units int64
 		scale                    int32
@@ -256,17 +264,6 @@ func summarizeTercileUnits(stats *OrderStats) ([3]TierSummary, TierThresholds, b
 		}
 	}
 	return out, th, true
-}
-
-// valueOfKey returns the value of k, or false when it does not fit int64.
-func valueOfKey(k orderedKey) (int64, bool) {
-	if k.hi == 1<<63 && k.lo <= math.MaxInt64 {
-		return int64(k.lo), true
-	}
-	if k.hi == 1<<63-1 && k.lo > math.MaxInt64 {
-		return int64(k.lo), true // two's complement: negative and fits
-	}
-	return 0, false
 }
 
 // nthTercileCustomer reorders cs so that cs[k] holds the customer a sort by
