@@ -66,16 +66,21 @@ func describeOrder(o *Order) string {
 // about 51 bytes an order when both IDs are short (see BENCHMARKS.md). It
 // is not safe for concurrent use.
 type OrderDedup struct {
-	seed       maphash.Seed
-	slots      []dedupSlot // open addressing, at most 3/4 full
-	refs       [][]uint32  // refs[e/entryChunk][e%entryChunk] locates entry e's record
-	n          int32       // entries in use
-	arena      [][]byte    // the records, one after another, in chunks of arenaChunk bytes
-	currencies []string    // currency codes by index; index 0 is ""
+	seed  maphash.Seed
+	slots []dedupSlot // open addressing, at most 3/4 full
+	// refs[g][i] locates the record of entry g*entryChunk+i: its
+	// offset in the arena from bases[g], where the records of that group
+	// of entries start (an arena offset is chunk << 16 | position), or
+	// bigRef. A group's records span less than 4 GiB, so its references
+	// fit 32 bits however large the arena grows.
+	refs       [][]uint32
+	bases      []uint64
+	n          int32    // entries in use
+	arena      [][]byte // the records, one after another, in chunks of arenaChunk bytes
+	currencies []string // currency codes by index; index 0 is ""
 	big        map[int32][]byte
 	// big holds the records that do not fit an arena chunk (IDs of
-	// nearly 64 KiB) or come past the arena's 4 GiB; their references
-	// are bigRef.
+	// nearly 64 KiB); their references are bigRef.
 	deliveries int64 // orders seen, duplicates included
 }
 
@@ -283,7 +288,7 @@ func (d *OrderDedup) idIs(e int32, id string) bool {
 }
 
 // maxDedupOrders is the most distinct orders a dedup holds: entries are
-// numbered by int32. (At about 62 bytes an order, that is 130 GB.)
+// numbered by int32. (At about 51 bytes an order, that is 110 GB.)
 const maxDedupOrders = math.MaxInt32
 
 // maxLoadNum / maxLoadDen is the share of slots in use past which the
@@ -296,6 +301,11 @@ func (d *OrderDedup) insert(at dedupSpot, k *dedupKey) {
 	e := d.n
 	if int(e)%entryChunk == 0 {
 		d.refs = append(d.refs, make([]uint32, entryChunk))
+		var end uint64 // where the next record goes, at the earliest
+		if last := len(d.arena) - 1; last >= 0 {
+			end = uint64(last)<<16 | uint64(len(d.arena[last]))
+		}
+		d.bases = append(d.bases, end)
 	}
 	d.refs[e/entryChunk][e%entryChunk] = d.store(e, k)
 	d.n++
@@ -335,7 +345,8 @@ func (d *OrderDedup) record(e int32) []byte {
 	if ref == bigRef {
 		return d.big[e]
 	}
-	return d.arena[ref>>16][ref&0xffff:]
+	off := d.bases[e/entryChunk] + uint64(ref)
+	return d.arena[off>>16][off&0xffff:]
 }
 
 // store appends the record of k, entry e, and returns its reference.
@@ -370,17 +381,13 @@ func (d *OrderDedup) store(e int32, k *dedupKey) uint32 {
 	last := len(d.arena) - 1
 	if size <= arenaChunk {
 		if last < 0 || len(d.arena[last])+size > arenaChunk {
-			if len(d.arena) < 1<<16-1 {
-				d.arena = append(d.arena, make([]byte, 0, arenaChunk))
-				last++
-			} else {
-				last = -1 // the arena is full: 4 GiB
-			}
+			d.arena = append(d.arena, make([]byte, 0, arenaChunk))
+			last++
 		}
-		if last >= 0 {
-			ref = uint32(last)<<16 | uint32(len(d.arena[last]))
-			rec = d.arena[last]
-		}
+		// At most entryChunk records of at most a chunk each, each
+		// skipping at most a chunk's end: under 512 MiB past the base.
+		ref = uint32(uint64(last)<<16 | uint64(len(d.arena[last])) - d.bases[e/entryChunk])
+		rec = d.arena[last]
 	}
 	start := len(rec)
 	rec = append(rec, flags)

@@ -361,35 +361,39 @@ func TestOrderDedupFull(t *testing.T) {
 	assert.Equal(t, int64(2), d.Orders())
 }
 
-// Past the arena's 4 GiB (65,535 chunks of 64 KiB), records are kept one
-// by one: the dedup answers as before. (The chunks are faked: 4 GiB of
+// Records past 4 GiB of arena (65,536 chunks of 64 KiB) are found as
+// well as the first ones: each group of entries counts its records' offsets
+// from where the group starts. (The chunks in between are faked: 4 GiB of
 // orders would not fit the test.)
-func TestOrderDedupPastTheArena(t *testing.T) {
+func TestOrderDedupBeyond4GiB(t *testing.T) {
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	order := func(id string) Order {
 		return Order{ID: id, CustomerID: "c-" + id, Time: at, Amount: dec("12.30"), Currency: "EUR"}
 	}
 	var d OrderDedup
-	_, err := d.Seen(order("in-the-arena"))
-	require.NoError(t, err)
-	for len(d.arena) < 1<<16-1 {
+	for i := range entryChunk { // a whole group of entries in the first chunks
+		_, err := d.Seen(order(fmt.Sprintf("early-%d", i)))
+		require.NoError(t, err)
+	}
+	for len(d.arena) < 70_000 {
 		d.arena = append(d.arena, nil)
 	}
 	d.arena[len(d.arena)-1] = make([]byte, arenaChunk) // the last chunk is full
-	dup, _, err := d.SeenAt(order("past-it"), 1<<33)
+	dup, _, err := d.SeenAt(order("late"), 1<<33)
 	require.NoError(t, err)
 	assert.False(t, dup)
-	require.Len(t, d.big, 1, "kept on its own")
-	for id, wantFirst := range map[string]int64{"in-the-arena": 0, "past-it": 7} {
+	require.Len(t, d.arena, 70_001, "the record went into a new chunk past 4 GiB")
+	require.Greater(t, d.bases[1], uint64(1)<<32)
+	for id, wantFirst := range map[string]int64{"early-0": 0, "early-4095": 0, "late": 7} {
 		dup, first, err := d.SeenAt(order(id), 7)
 		require.NoError(t, err)
 		assert.True(t, dup, id)
 		assert.Equal(t, wantFirst, first, id)
 	}
-	other := order("past-it")
+	other := order("late")
 	other.Amount = dec("12.31")
 	_, err = d.Seen(other)
 	require.ErrorIs(t, err, ErrInconsistent)
-	assert.Contains(t, err.Error(), `first customer "c-past-it", 2024-01-01T00:00:00Z, 12.3 "EUR"`, "the first delivery, read back from its record")
-	assert.Equal(t, int64(7), d.at(1), "the lower position written over the higher one")
+	assert.Contains(t, err.Error(), `first customer "c-late", 2024-01-01T00:00:00Z, 12.3 "EUR"`, "the first delivery, read back from its record")
+	assert.Equal(t, int64(7), d.at(entryChunk), "the lower position written over the higher one")
 }
