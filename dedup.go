@@ -62,9 +62,10 @@ func describeOrder(o *Order) string {
 // the order's ID and its customer's ID, stored together once per distinct
 // order, and about 17 bytes more (the first position in 4 bytes, the
 // lengths, the currency, the instant and the amount as variable-length
-// integers), a 4-byte reference to it and 5.3 to 8 bytes of hash index:
-// about 51 bytes an order when both IDs are short (see BENCHMARKS.md). It
-// is not safe for concurrent use.
+// integers), a 4-byte reference to it and 10.7 to 16 bytes of hash index
+// (8-byte slots, half to three quarters full): 50 to 55 bytes an order
+// when both IDs are short (see BENCHMARKS.md). It is not safe for
+// concurrent use.
 type OrderDedup struct {
 	seed  maphash.Seed
 	slots []dedupSlot // open addressing, at most 3/4 full
@@ -288,7 +289,7 @@ func (d *OrderDedup) idIs(e int32, id string) bool {
 }
 
 // maxDedupOrders is the most distinct orders a dedup holds: entries are
-// numbered by int32. (At about 51 bytes an order, that is 110 GB.)
+// numbered by int32. (At about 55 bytes an order, that is 118 GB.)
 const maxDedupOrders = math.MaxInt32
 
 // maxLoadNum / maxLoadDen is the share of slots in use past which the
