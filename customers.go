@@ -19,7 +19,8 @@ import (
 // a tag of the hash, the customer's number and, for an ID of up to
 // [inlineID] bytes, the ID itself: a lookup reads one slot, usually one
 // cache line. The IDs also lie one after another in one byte arena, for
-// the way back from a number to its ID, and the states lie in one slice.
+// the way back from a number to its ID, and the states lie densely in
+// chunks, by number.
 type customerTable[T any] struct {
 	seed  maphash.Seed
 	slots []customerSlot // at most 3/4 full
