@@ -226,8 +226,7 @@ func TestSummarizeAOVTercilesMatchesList(t *testing.T) {
 		}
 		list, listTh, err := SegmentByAOVTerciles(&s)
 		require.NoError(t, err)
-		assert.Equal(t, listTh, th, "trial %d: thresholds as SegmentByAOVTerciles'", trial)
-		assert.Equal(t, SummarizeTiers(list), got, "trial %d: as SummarizeTiers'", trial)
+		assertSameTiers(t, listTh, SummarizeTiers(list), th, got, fmt.Sprintf("trial %d", trial))
 		for i := range want {
 			assert.Equal(t, want[i].Customers, got[i].Customers, "trial %d tier %d", trial, i)
 			assert.Equal(t, want[i].Orders, got[i].Orders, "trial %d tier %d", trial, i)
@@ -281,5 +280,27 @@ func TestNthTercileCustomer(t *testing.T) {
 		if i > 0 {
 			assert.Equal(t, -1, keyOf(vals[i-1]).cmp(keyOf(v)), "value %d < value %d", i-1, i)
 		}
+	}
+}
+
+// assertSameTiers checks that two tier summaries and their thresholds are
+// the same figures, written the same way: equal counts, and decimals equal
+// in value and in their text (their exponents), whatever the math/big
+// values behind them (a quotient of DivRound and one of decimal.New hold a
+// zero differently).
+func assertSameTiers(t *testing.T, wantTh TierThresholds, want [3]TierSummary, gotTh TierThresholds, got [3]TierSummary, msg string) {
+	t.Helper()
+	same := func(what string, a, b decimal.Decimal) {
+		t.Helper()
+		assert.True(t, a.Equal(b) && a.String() == b.String() && a.Exponent() == b.Exponent(), "%s: %s %s (exponent %d), want %s (exponent %d)", msg, what, b, b.Exponent(), a, a.Exponent())
+	}
+	same("medium threshold", wantTh.Medium, gotTh.Medium)
+	same("high threshold", wantTh.High, gotTh.High)
+	for i := range want {
+		assert.Equal(t, want[i].Tier, got[i].Tier, msg)
+		assert.Equal(t, want[i].Customers, got[i].Customers, "%s: tier %d customers", msg, i)
+		assert.Equal(t, want[i].Orders, got[i].Orders, "%s: tier %d orders", msg, i)
+		same(fmt.Sprintf("tier %d revenue", i), want[i].Revenue, got[i].Revenue)
+		same(fmt.Sprintf("tier %d AOV", i), want[i].AOV, got[i].AOV)
 	}
 }
