@@ -163,8 +163,7 @@ func keyOf(x int128) orderedKey {
 	if !x.neg {
 		return orderedKey{hi: x.hi | 1<<63, lo: x.lo}
 	}
-	lo, borrow := bits.Sub64(0, x.lo, 0)
-	hi, _ := bits.Sub64(1<<63, x.hi, borrow)
+	hi, lo := below127(x.hi, x.lo)
 	return orderedKey{hi: hi, lo: lo}
 }
 
@@ -173,9 +172,16 @@ func (k orderedKey) value() int128 {
 	if k.hi >= 1<<63 {
 		return int128{hi: k.hi &^ (1 << 63), lo: k.lo}
 	}
-	lo, borrow := bits.Sub64(0, k.lo, 0)
-	hi, _ := bits.Sub64(1<<63, k.hi, borrow)
+	hi, lo := below127(k.hi, k.lo)
 	return int128{neg: true, hi: hi, lo: lo}
+}
+
+// below127 returns 2^127 - (hi×2^64 + lo): a negative value's key from its
+// magnitude, and back, since it is its own inverse.
+func below127(hi, lo uint64) (uint64, uint64) {
+	lo, borrow := bits.Sub64(0, lo, 0)
+	hi, _ = bits.Sub64(1<<63, hi, borrow)
+	return hi, lo
 }
 
 func (a orderedKey) cmp(b orderedKey) int {
