@@ -200,7 +200,7 @@ func (t *customerTable[T]) home(tag uint32) int {
 // size, so the size need not be a power of two.
 func (t *customerTable[T]) grow() {
 	old := t.slots
-	t.slots = make([]customerSlot, len(old)+len(old)/2)
+	t.slots = touchedTable[customerSlot](len(old) + len(old)/2)
 	for i := range old {
 		v := &old[i]
 		if v.num == 0 {

@@ -318,7 +318,7 @@ func (d *OrderDedup) insert(at dedupSpot, k *dedupKey) {
 
 func (d *OrderDedup) rehash(size int) {
 	old := d.slots
-	d.slots = make([]dedupSlot, size)
+	d.slots = touchedTable[dedupSlot](size)
 	for _, v := range old {
 		if v.entry == 0 {
 			continue
