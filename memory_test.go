@@ -7,7 +7,7 @@ import (
 )
 
 func TestTouchedTableIsAZeroedSliceOfN(t *testing.T) {
-	type big struct{ a [5000]byte } // larger than a page: a step of 1
+	type big [5000]byte // larger than a page: a step of 1
 	for _, n := range []int{0, 1, 511, 512, 513, 1 << 16} {
 		slots := touchedTable[dedupSlot](n)
 		assert.Len(t, slots, n)
