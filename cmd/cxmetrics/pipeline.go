@@ -110,7 +110,6 @@ func splitChunks(or *csvin.OrderReader, sp *csvin.RecordSplitter, items chan<- p
 			parsed := item.parsed
 			job := func() {
 				parsed <- csvin.ParseChunk(or, chunk, line, reuse(free))
-				sp.Recycle(chunk)
 			}
 			select {
 			case jobs <- job:

@@ -32,7 +32,6 @@ type RecordSplitter struct {
 	boundary int // the end of the last whole record in buf; 0 for none
 	eof      bool
 	err      error
-	free     chan []byte // chunks handed back by Recycle
 }
 
 // chunkSize is the target size of a chunk: large enough that handing a
@@ -44,26 +43,16 @@ const chunkSize = 1 << 19
 var ChunkTarget = chunkSize
 
 func NewRecordSplitter(r io.Reader, line, maxRecord int) *RecordSplitter {
-	return &RecordSplitter{r: r, target: ChunkTarget, maxRec: maxRecord, line: line, free: make(chan []byte, 8)}
-}
-
-// Recycle hands back a chunk returned by Next that nothing reads any more
-// (ParseChunk copies what it keeps), for the splitter to read into again
-// instead of allocating: the chunks of a run then take a few buffers, not
-// the size of the input. It is safe to call from any goroutine; a chunk
-// the splitter has no room for is left to the garbage collector.
-func (s *RecordSplitter) Recycle(chunk []byte) {
-	select {
-	case s.free <- chunk[:0]:
-	default:
-	}
+	return &RecordSplitter{r: r, target: ChunkTarget, maxRec: maxRecord, line: line}
 }
 
 // next returns the next chunk of whole records and the line it starts on.
 // At the end of the input it returns io.EOF; for a record past the cap it
 // returns a nil chunk and the tail, a reader of everything from the line
 // onwards, and the splitter is done. The last chunk may end without a line
-// feed, or inside a quoted field; the scanner reports that.
+// feed, or inside a quoted field; the scanner reports that. The splitter
+// never writes into a chunk once it has returned it (it reads on into a
+// new buffer), so the chunk's bytes may back strings: ParseChunk's do.
 func (s *RecordSplitter) Next() (chunk []byte, line int, tail io.Reader, err error) {
 	for {
 		if s.boundary >= s.target || (s.eof && len(s.buf) > 0) {
@@ -91,19 +80,9 @@ func (s *RecordSplitter) cut() ([]byte, int, io.Reader, error) {
 	if s.eof {
 		end = len(s.buf)
 	}
-	chunk := s.buf[:end] // with the buffer's capacity, for Recycle
-	rest := s.buf[end:]
-	s.buf = nil
-	select {
-	case b := <-s.free:
-		if cap(b) >= len(rest)+s.target {
-			s.buf = b[:len(rest)]
-		}
-	default:
-	}
-	if s.buf == nil {
-		s.buf = make([]byte, len(rest), max(2*s.target, len(rest)+s.target))
-	}
+	chunk, rest := s.buf[:end], s.buf[end:]
+	// The next chunk starts in a buffer of its own, never in this one.
+	s.buf = make([]byte, len(rest), max(2*s.target, len(rest)+s.target))
 	copy(s.buf, rest)
 	s.scanned -= end
 	s.boundary = 0
