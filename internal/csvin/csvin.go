@@ -602,7 +602,9 @@ func ParseChunk(or *OrderReader, chunk []byte, line int, room []ParsedRow) Parse
 	r := or.over(&t)
 	rows := room[:0]
 	if want := len(chunk) / 48; cap(rows) < want {
-		rows = make([]ParsedRow, 0, want)
+		// A quarter more, so that the rows still fit a longer chunk when
+		// they are reused: each new slice of rows is fresh memory.
+		rows = make([]ParsedRow, 0, want+want/4)
 	}
 	fields := make([][]byte, 0, t.width)
 	var slow *csvScanner // for records with quotes, made when needed
