@@ -81,7 +81,14 @@ func (c *collector) readOrdersParallel(or *csvin.OrderReader) error {
 		sink.abandon()
 		return err
 	}
-	c.dedup = cxmetrics.OrderDedup{} // every row is in: its memory can go before the merge
+	// Every row is in: the dedup's memory can go before the merge, and a
+	// collection now lets the merge reuse it, and the chunks' garbage,
+	// instead of growing the heap past its size at the end of the
+	// reading. It costs one collection of the accumulators; at 10M rows it
+	// took the peak RSS from 2.1 to 1.7 GB and wall time down by a few
+	// per cent (BENCHMARKS.md).
+	c.dedup = cxmetrics.OrderDedup{}
+	runtime.GC()
 	return sink.close()
 }
 
