@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 
 	"github.com/cxmetrics/cxmetrics"
@@ -33,16 +34,23 @@ const schemaVersion = cxreport.SchemaVersion
 func (c *collector) report() (*Report, error) {
 	r := cxreport.Results{Inputs: c.inputs, Currency: c.currency, Orders: c.stats.Totals(), Refunds: c.refunds,
 		NPS: &c.nps, CSAT: c.csat, CES: c.ces}
-	if tiers, th, err := cxmetrics.SummarizeAOVTerciles(&c.stats); err == nil {
-		r.Tiers = &cxreport.Tiers{Thresholds: th, Summaries: tiers}
-	} else if !errors.Is(err, cxmetrics.ErrNoData) {
-		return nil, err
-	}
+	// The tiers read only the order stats, the cohort table and series
+	// only the cohort builder: the two run at once, on two processors.
+	tiersDone := make(chan error, 1)
+	go func() {
+		tiers, th, err := cxmetrics.SummarizeAOVTerciles(&c.stats)
+		if err == nil {
+			r.Tiers = &cxreport.Tiers{Thresholds: th, Summaries: tiers}
+		} else if errors.Is(err, cxmetrics.ErrNoData) {
+			err = nil
+		}
+		tiersDone <- err
+	}()
 	var err error
-	if r.Cohorts, err = noData(c.cohorts.Table()); err != nil {
-		return nil, err
+	if r.Cohorts, err = noData(c.cohorts.Table()); err == nil {
+		r.Series, err = noData(c.cohorts.Series(c.cfg.window))
 	}
-	if r.Series, err = noData(c.cohorts.Series(c.cfg.window)); err != nil {
+	if err := cmp.Or(<-tiersDone, err); err != nil {
 		return nil, err
 	}
 	r.Inputs.Conversions = c.conversions()
