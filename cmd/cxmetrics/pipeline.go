@@ -32,7 +32,11 @@ import (
 //     results do not depend on the order of adds or merges).
 //
 // Memory is bounded per worker: a few chunks in flight and a batch of
-// orders per accumulator.
+// orders per accumulator. The orders' strings are substrings of their
+// chunk (see csvin.ParseChunk), so a chunk lives until the accumulators'
+// batches have let go of its IDs: at most the chunks of one batch of
+// orders per accumulator (the accumulators keep their own copy of each
+// customer ID, the dedup of each order ID).
 
 // parallelReading turns the pipeline on; tests turn it off to compare.
 var parallelReading = true
