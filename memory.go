@@ -18,7 +18,7 @@ const pageSize = 4096
 func touchedTable[T any](n int) []T {
 	s := make([]T, n)
 	var zero T
-	step := max(1, pageSize/int(unsafe.Sizeof(zero)))
+	step := max(1, pageSize/max(1, int(unsafe.Sizeof(zero)))) // a zero-size T has nothing to touch
 	for i := 0; i < n; i += step {
 		s[i] = zero
 	}

@@ -18,6 +18,7 @@ func TestTouchedTableIsAZeroedSliceOfN(t *testing.T) {
 			}
 		}
 	}
+	assert.Len(t, touchedTable[struct{}](10), 10, "a zero-size type")
 	bigs := touchedTable[big](3)
 	assert.Len(t, bigs, 3)
 	assert.Equal(t, big{}, bigs[2])
