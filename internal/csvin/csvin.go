@@ -395,11 +395,19 @@ func (r *OrderReader) parse() (cxmetrics.Order, error) {
 	if o.Currency, rerr = r.token("currency", r.cols.currency); rerr != nil {
 		return o, rerr
 	}
-	if o.Currency != "" && o.Currency != r.known {
+	switch {
+	case o.Currency == "":
+	case o.Currency == r.known:
+		// The known code is a copy: an order's currency is kept by the
+		// dedup and the accumulators for the whole run, and as a
+		// substring it would keep its chunk alive that long.
+		o.Currency = r.known
+	default:
 		if _, err := cxmetrics.MinorUnits(o.Currency); err != nil {
 			return o, r.Errorf("currency %s: not an ISO 4217 code with a minor unit", Quote(o.Currency))
 		}
-		r.known = o.Currency
+		r.known = strings.Clone(o.Currency)
+		o.Currency = r.known
 	}
 	if err := o.Validate(); err != nil {
 		return o, r.Errorf("%s", Detail(err))
@@ -594,7 +602,7 @@ func ParseChunk(or *OrderReader, chunk []byte, line int, room []ParsedRow) Parse
 	chunk = chunk[:len(chunk):len(chunk)]
 	// The strings alias the chunk instead of a copy of it: the copy was
 	// a memmove and a page fault for every byte of the input (at 10M rows,
-	// 8% less wall time without it; BENCHMARKS.md). The chunk is
+	// 7.75 -> 6.71 s without it in noisy runs; BENCHMARKS.md). The chunk is
 	// immutable from here on, as the doc comment requires, which is what
 	// makes the strings sound.
 	t.src, t.srcBytes = unsafe.String(unsafe.SliceData(chunk), len(chunk)), chunk

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -116,6 +117,29 @@ func FuzzRecordSplitter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, target uint8, maxRecord uint16) {
 		checkSplit(t, data, 1+int(target), 1+int(maxRecord))
 	})
+}
+
+// The IDs of a parsed chunk's rows alias the chunk, but their currency
+// codes must not: the dedup and the accumulators keep an order's currency
+// for the whole run, and a substring would keep its chunk alive as long.
+// (Writing into a parsed chunk breaks ParseChunk's contract; the test does
+// it only to see which strings share the chunk's bytes.)
+func TestParseChunkCurrencyDoesNotAliasTheChunk(t *testing.T) {
+	or, err := NewOrderReader(strings.NewReader("customer_id,order_id,time,amount,currency\n"), "f.csv", time.UTC, 1<<12)
+	require.NoError(t, err)
+	chunk := []byte("a,1,2024-01-01T00:00:00Z,1.50,EUR\nb,2,2024-01-02T00:00:00Z,2,EUR\nc,3,2024-01-03T00:00:00Z,3,USD\n")
+	parsed := ParseChunk(or, chunk, 2, nil)
+	require.Len(t, parsed.Rows, 3)
+	for i := range chunk {
+		if chunk[i] != ',' && chunk[i] != '\n' {
+			chunk[i] = 'x'
+		}
+	}
+	for i, want := range []string{"EUR", "EUR", "USD"} {
+		require.NoError(t, parsed.Rows[i].Err)
+		assert.Equal(t, want, parsed.Rows[i].Order.Currency, "row %d", i)
+	}
+	assert.Equal(t, "x", parsed.Rows[0].Order.CustomerID, "the IDs do alias the chunk, as documented")
 }
 
 // ParseChunk reuses the rows it is given as room, and is given chunks with
