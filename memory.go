@@ -12,7 +12,7 @@ const pageSize = 4096
 // such a page first maps the shared zero page, and the write that follows
 // faults again, copies, and flushes the page from the other processors'
 // TLBs with an interrupt. Writing first takes one fault a page. On 2
-// cores this took the command's CPU down by about a tenth at a million
+// cores this took the command's CPU down by about 15% at a million
 // rows, where those faults had been 17% of its samples (see
 // BENCHMARKS.md). The extra writes cost one store a page.
 func touchedTable[T any](n int) []T {
