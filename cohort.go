@@ -14,17 +14,34 @@ import (
 // noPeriod marks a customer without a purchase yet.
 const noPeriod = math.MaxInt32
 
-// cohortCell is one customer's activity in one period. It is 16 bytes on
-// purpose: a period number (int32, counted from a fixed origin), whether a
-// purchase fell in it and the period's net revenue as int64 units at the
-// customer's scale fit in two words with padding, so a customer active in 8
-// periods costs 128 bytes of cells. Revenue that does not fit in int64 units
-// lives in the customer's rest table, exactly.
+// cohortCell is one customer's activity in one period. It is 12 bytes on
+// purpose: a period number (days or weeks since 1970, months, quarters or
+// years since year 0; for the years 1..9999 any of them lies between
+// -719,162 and 2,932,896, so it fits 23 bits) shifted left by one, with whether a purchase fell in the period in the
+// freed bit, and the period's net revenue as int64 units at the customer's
+// scale, held as two 32-bit halves so that the cell needs no 8-byte
+// alignment. A customer active in 8 periods costs 96 bytes of cells (128
+// with the plain layout, whose padding took a quarter). Revenue that does
+// not fit in int64 units lives in the customer's rest table, exactly.
 type cohortCell struct {
-	period int32
-	active bool  // a purchase (amount >= 0) fell in the period
-	units  int64 // net revenue in 10^-scale units of the customer's scale
+	key int32  // period << 1 | 1 if a purchase (amount >= 0) fell in it
+	lo  uint32 // net revenue in 10^-scale units of the customer's scale: low half
+	hi  int32  // and high half
 }
+
+// newCell returns the empty cell of period p.
+func newCell(p int32) cohortCell { return cohortCell{key: p << 1} }
+
+func (c *cohortCell) period() int32 { return c.key >> 1 }
+func (c *cohortCell) active() bool  { return c.key&1 != 0 }
+
+// markActive records a purchase in the cell's period.
+func (c *cohortCell) markActive() { c.key |= 1 }
+
+// units returns the cell's revenue in units of the customer's scale.
+func (c *cohortCell) units() int64 { return int64(c.hi)<<32 | int64(c.lo) }
+
+func (c *cohortCell) setUnits(u int64) { c.lo, c.hi = uint32(u), int32(u>>32) }
 
 // cohortCustomer is what a CohortBuilder keeps per customer.
 type cohortCustomer struct {
@@ -56,20 +73,20 @@ func (c *cohortCustomer) cell(p int32, pool *cellPool) *cohortCell {
 			return &c.cells[i]
 		}
 		c.byPeriod[p] = int32(len(c.cells))
-		c.cells = append(c.cells, cohortCell{period: p})
+		c.cells = append(c.cells, newCell(p))
 		return &c.cells[len(c.cells)-1]
 	}
 	i := len(c.cells)
-	for i > 0 && c.cells[i-1].period > p {
+	for i > 0 && c.cells[i-1].period() > p {
 		i--
 	}
-	if i > 0 && c.cells[i-1].period == p {
+	if i > 0 && c.cells[i-1].period() == p {
 		return &c.cells[i-1]
 	}
 	if len(c.cells) >= cellIndexFrom {
 		c.byPeriod = make(map[int32]int32, 2*len(c.cells))
 		for k, cell := range c.cells {
-			c.byPeriod[cell.period] = int32(k)
+			c.byPeriod[cell.period()] = int32(k)
 		}
 		return c.cell(p, pool)
 	}
@@ -77,7 +94,7 @@ func (c *cohortCustomer) cell(p int32, pool *cellPool) *cohortCell {
 		grown := pool.alloc(max(2, 2*len(c.cells)))
 		c.cells = append(grown, c.cells...)
 	}
-	c.cells = slices.Insert(c.cells, i, cohortCell{period: p})
+	c.cells = slices.Insert(c.cells, i, newCell(p))
 	return &c.cells[i]
 }
 
@@ -139,18 +156,18 @@ func (c *cohortCustomer) ordered() []cohortCell {
 		return c.cells
 	}
 	out := slices.Clone(c.cells)
-	slices.SortFunc(out, func(a, b cohortCell) int { return cmp.Compare(a.period, b.period) })
+	slices.SortFunc(out, func(a, b cohortCell) int { return cmp.Compare(a.key, b.key) })
 	return out
 }
 
 // lastPeriod returns the latest period with a cell; the customer has one.
 func (c *cohortCustomer) lastPeriod() int32 {
 	if c.byPeriod == nil {
-		return c.cells[len(c.cells)-1].period
+		return c.cells[len(c.cells)-1].period()
 	}
-	last := c.cells[0].period
+	last := c.cells[0].period()
 	for _, cell := range c.cells {
-		last = max(last, cell.period)
+		last = max(last, cell.period())
 	}
 	return last
 }
@@ -165,12 +182,15 @@ func (c *cohortCustomer) addMoney(cell *cohortCell, amount decimal.Decimal) {
 	if sc, ok := scaleOf(amount); ok && sc > c.scale {
 		c.rescale(sc)
 	}
-	if !addUnits(&cell.units, c.scale, amount) {
-		if c.rest == nil {
-			c.rest = make(map[int32]decimal.Decimal)
-		}
-		c.rest[cell.period] = c.rest[cell.period].Add(amount)
+	u := cell.units()
+	if addUnits(&u, c.scale, amount) {
+		cell.setUnits(u)
+		return
 	}
+	if c.rest == nil {
+		c.rest = make(map[int32]decimal.Decimal)
+	}
+	c.rest[cell.period()] = c.rest[cell.period()].Add(amount)
 }
 
 // rescale moves every cell to the finer scale sc if all of them fit; it
@@ -178,20 +198,20 @@ func (c *cohortCustomer) addMoney(cell *cohortCell, amount decimal.Decimal) {
 func (c *cohortCustomer) rescale(sc int32) {
 	k := sc - c.scale
 	for _, cell := range c.cells {
-		if _, ok := mulPow10(cell.units, k); !ok {
+		if _, ok := mulPow10(cell.units(), k); !ok {
 			return
 		}
 	}
 	for i := range c.cells {
-		c.cells[i].units *= pow10[k]
+		c.cells[i].setUnits(c.cells[i].units() * pow10[k])
 	}
 	c.scale = sc
 }
 
 // revenue returns the exact net revenue of cell.
 func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
-	v := decimal.New(cell.units, -c.scale)
-	if r, ok := c.rest[cell.period]; ok {
+	v := decimal.New(cell.units(), -c.scale)
+	if r, ok := c.rest[cell.period()]; ok {
 		v = v.Add(r)
 	}
 	return v
@@ -205,11 +225,11 @@ func (c *cohortCustomer) revenue(cell cohortCell) decimal.Decimal {
 // currency of its first order.
 //
 // Memory grows with customers and their active periods, not with orders:
-// each customer has an index slot, its ID and its state, and 16 to 32
+// each customer has an index slot, its ID and its state, and 12 to 24
 // bytes per period in which it was active (cells come from pooled chunks,
 // where growth leaves room behind until a compaction); orders wait in a
 // batch as in OrderStats (6 to 24 MB). At 100,000 customers active in 8
-// periods each, that is about 470 bytes per customer, batch included (see
+// periods each, that is about 410 bytes per customer, batch included (see
 // BENCHMARKS.md). There is no allocation per order once a customer and
 // period are known. Sums of money are exact. A CohortBuilder
 // is not safe for concurrent use, not even for reading: reading folds the
@@ -320,7 +340,7 @@ func (b *CohortBuilder) flush() {
 			ev := &events[j]
 			cell := c.cell(ev.period, &b.pool)
 			if ev.flags&eventActive != 0 {
-				cell.active = true
+				cell.markActive()
 				c.first = min(c.first, ev.period)
 			}
 			if ev.flags&eventBig != 0 {
@@ -346,8 +366,8 @@ func (c *cohortCustomer) addScaledUnits(cell *cohortCell, u int64, sc int32) {
 	}
 	if sc <= c.scale {
 		if v, ok := mulPow10(u, c.scale-sc); ok {
-			if sum, ok := addInt64(cell.units, v); ok {
-				cell.units = sum
+			if sum, ok := addInt64(cell.units(), v); ok {
+				cell.setUnits(sum)
 				return
 			}
 		}
@@ -355,7 +375,7 @@ func (c *cohortCustomer) addScaledUnits(cell *cohortCell, u int64, sc int32) {
 	if c.rest == nil {
 		c.rest = make(map[int32]decimal.Decimal)
 	}
-	c.rest[cell.period] = c.rest[cell.period].Add(decimal.New(u, -sc))
+	c.rest[cell.period()] = c.rest[cell.period()].Add(decimal.New(u, -sc))
 }
 
 func (b *CohortBuilder) customer(id string) *cohortCustomer {
@@ -408,18 +428,20 @@ func (b *CohortBuilder) Merge(o *CohortBuilder) error {
 		c := b.customer(o.customers.id(i))
 		c.first = min(c.first, oc.first)
 		for _, src := range oc.cells {
-			dst := c.cell(src.period, &b.pool)
-			dst.active = dst.active || src.active
-			if src.units == 0 {
+			dst := c.cell(src.period(), &b.pool)
+			if src.active() {
+				dst.markActive()
+			}
+			if src.units() == 0 {
 				continue
 			}
 			if oc.scale == c.scale {
-				if sum, ok := addInt64(dst.units, src.units); ok {
-					dst.units = sum
+				if sum, ok := addInt64(dst.units(), src.units()); ok {
+					dst.setUnits(sum)
 					continue
 				}
 			}
-			c.addMoney(dst, decimal.New(src.units, -oc.scale))
+			c.addMoney(dst, decimal.New(src.units(), -oc.scale))
 		}
 		for p, v := range oc.rest {
 			c.addMoney(c.cell(p, &b.pool), v)
@@ -552,15 +574,15 @@ func (c *cohortCustomer) addTo(rows []CohortRow, sums [][]exactSum, firsts []int
 		row.Size++
 	}
 	for _, cell := range c.cells {
-		k := int64(cell.period) - int64(c.first)
+		k := int64(cell.period()) - int64(c.first)
 		if row == nil || k < 0 {
-			unattributed.addScaled(cell.units, c.scale)
+			unattributed.addScaled(cell.units(), c.scale)
 			continue
 		}
-		if cell.active {
+		if cell.active() {
 			row.Active[k]++
 		}
-		sum[k].addScaled(cell.units, c.scale)
+		sum[k].addScaled(cell.units(), c.scale)
 	}
 	for p, v := range c.rest {
 		if k := int64(p) - int64(c.first); row == nil || k < 0 {
@@ -687,8 +709,8 @@ func (b *CohortBuilder) addDecoded(id string, cells []cohortCellData) error {
 			return errorf(ErrInconsistent, "cohort builder: customer %s has a period of refunds only with revenue %s", quote(id), shortDecimal(cell.revenue))
 		}
 		dst := c.cell(cell.period, &b.pool)
-		dst.active = cell.active
 		if cell.active {
+			dst.markActive()
 			c.first = min(c.first, cell.period)
 		}
 		c.addMoney(dst, cell.revenue)
@@ -711,10 +733,10 @@ func (b *CohortBuilder) setDecodedPeriods(counts []periodCountData) error {
 	active, refundsOnly := map[int32]int64{}, map[int32]int64{}
 	b.customers.each(func(_ int32, c *cohortCustomer) {
 		for _, cell := range c.cells {
-			if cell.active {
-				active[cell.period]++
+			if cell.active() {
+				active[cell.period()]++
 			} else {
-				refundsOnly[cell.period]++
+				refundsOnly[cell.period()]++
 			}
 		}
 	})
@@ -799,7 +821,7 @@ func (b *CohortBuilder) marshalJSON() ([]byte, error) {
 		c := b.customers.row(n)
 		cj := cohortCustomerJSON{ID: b.customers.id(n), Cells: make([]cellJSON, len(c.cells))}
 		for k, cell := range c.ordered() {
-			cj.Cells[k] = cellJSON{Period: cell.period, Active: cell.active, Revenue: c.revenue(cell).String()}
+			cj.Cells[k] = cellJSON{Period: cell.period(), Active: cell.active(), Revenue: c.revenue(cell).String()}
 		}
 		j.Customers = append(j.Customers, cj)
 	}
@@ -888,8 +910,8 @@ func (b *CohortBuilder) marshalBinary() ([]byte, error) {
 		cells := c.ordered()
 		e.uvarint(uint64(len(cells)))
 		for k, cell := range cells {
-			e.period(k, cell.period, func() int32 { return cells[k-1].period })
-			e.bool(cell.active)
+			e.period(k, cell.period(), func() int32 { return cells[k-1].period() })
+			e.bool(cell.active())
 			e.decimal(c.revenue(cell))
 		}
 	}

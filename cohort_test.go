@@ -1,7 +1,9 @@
 package cxmetrics
 
 import (
+	"cmp"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -545,5 +547,42 @@ func TestCalendarMatchesTimePackage(t *testing.T) {
 				require.Equal(t, want, got, "%s %s %s", z, p, tm)
 			}
 		}
+	}
+}
+
+// A cell packs its period, its activity and its units into 12 bytes: every
+// period the builder can hold, and units at both ends of int64 and across
+// the 32-bit halves, come back as they went in.
+func TestCohortCellPacking(t *testing.T) {
+	var periods []int32
+	for _, p := range []Period{Day, Week, Month, Quarter, Year} {
+		lo, hi := p.indexRange()
+		periods = append(periods, lo, lo+1, -1, 0, 1, hi-1, hi)
+	}
+	units := []int64{math.MinInt64, math.MinInt64 + 1, -1 << 32, -1<<32 + 1, -1, 0, 1, 1<<31 - 1, 1 << 31, 1<<32 - 1, 1 << 32, math.MaxInt64}
+	for _, p := range periods {
+		for _, u := range units {
+			for _, active := range []bool{false, true} {
+				c := newCell(p)
+				require.False(t, c.active(), "a new cell of period %d", p)
+				c.setUnits(u)
+				if active {
+					c.markActive()
+					c.markActive() // idempotent
+				}
+				assert.Equal(t, p, c.period(), "period %d units %d active %v", p, u, active)
+				assert.Equal(t, u, c.units(), "period %d units %d active %v", p, u, active)
+				assert.Equal(t, active, c.active(), "period %d units %d", p, u)
+			}
+		}
+	}
+	// Cells of one customer sort by key as by period.
+	for i := 1; i < len(periods); i++ {
+		if periods[i-1] == periods[i] {
+			continue // a customer has one cell a period
+		}
+		a, b := newCell(periods[i-1]), newCell(periods[i])
+		b.markActive()
+		assert.Equal(t, cmp.Compare(a.period(), b.period()), cmp.Compare(a.key, b.key), "periods %d and %d", periods[i-1], periods[i])
 	}
 }

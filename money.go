@@ -48,7 +48,7 @@ func RoundMoney(amount decimal.Decimal, currency string) (decimal.Decimal, error
 // conversion lives in addUnits, the one place that decides what fits; a
 // total is an exactSum, and the cohort builder's per-period cells keep bare
 // int64 units at their customer's scale with a per-customer decimal side
-// table (see cohortCell for why a cell is 16 bytes).
+// table (see cohortCell for why a cell is 12 bytes).
 
 // exactSum is an exact sum of decimals. The zero value is 0.
 type exactSum struct {

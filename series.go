@@ -143,14 +143,14 @@ func (b *CohortBuilder) Series(window int) (*Series, error) {
 // active with a window of w. actives is scratch space, returned for reuse.
 func (c *cohortCustomer) addToSeries(rows []SeriesRow, revenue []exactSum, becomesActive []int64, lo int32, w int64, actives []int32) []int32 {
 	for _, cell := range c.cells {
-		k := cell.period - lo
-		revenue[k].addScaled(cell.units, c.scale)
-		if cell.active {
+		k := cell.period() - lo
+		revenue[k].addScaled(cell.units(), c.scale)
+		if cell.active() {
 			rows[k].Customers++
-			if cell.period != c.first {
+			if cell.period() != c.first {
 				rows[k].Returning++
 			}
-			actives = append(actives, cell.period)
+			actives = append(actives, cell.period())
 		}
 	}
 	for p, v := range c.rest {
