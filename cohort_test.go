@@ -3,6 +3,7 @@ package cxmetrics
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -585,4 +586,47 @@ func TestCohortCellPacking(t *testing.T) {
 		b.markActive()
 		assert.Equal(t, cmp.Compare(a.period(), b.period()), cmp.Compare(a.key, b.key), "periods %d and %d", periods[i-1], periods[i])
 	}
+}
+
+// The cells' room stays within what compactCells promises: after every
+// fold, the room the customers hold is at most 1.5 times the cells live at
+// the last compaction plus what was handed out since, and that is at most
+// twice those cells plus a chunk; the room abandoned by growth is inside
+// what was handed out. Days in random order over years make customers
+// grow, move and compact many times.
+func TestCohortCellRoomIsBounded(t *testing.T) {
+	savedMin, savedMax := minEvents, maxEvents
+	minEvents, maxEvents = 512, 512
+	defer func() { minEvents, maxEvents = savedMin, savedMax }()
+	b, err := NewCohortBuilder(CohortOptions{Period: Day})
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(3, 5))
+	compactions, last := 0, -1
+	for i := range 400_000 {
+		o := Order{
+			CustomerID: fmt.Sprintf("c%d", rng.IntN(5000)),
+			Time:       time.Unix(1_500_000_000+rng.Int64N(3*365*86400), 0),
+			Amount:     decimal.New(rng.Int64N(10_000), -2),
+		}
+		require.NoError(t, b.Add(o))
+		if i%512 != 511 {
+			continue
+		}
+		b.flush()
+		p := &b.pool
+		if p.compact != last {
+			compactions, last = compactions+1, p.compact
+		}
+		room, live := 0, 0 // pooled room; every live cell, pooled or indexed
+		b.customers.each(func(_ int32, c *cohortCustomer) {
+			if c.byPeriod == nil { // indexed cells grow by append, outside the pool
+				room += cap(c.cells)
+			}
+			live += len(c.cells)
+		})
+		require.LessOrEqual(t, room, p.compact+p.compact/2+p.handed, "after %d orders", i+1)
+		require.LessOrEqual(t, p.handed, 2*p.compact+poolChunk, "after %d orders", i+1)
+		require.LessOrEqual(t, p.compact, live, "after %d orders", i+1)
+	}
+	assert.Greater(t, compactions, 3, "the test compacts")
 }
