@@ -31,8 +31,9 @@ import (
 //     in a goroutine of its own, and are merged at the end (the library's
 //     results do not depend on the order of adds or merges).
 //
-// Memory is bounded per worker: a few chunks in flight and a batch of
-// orders per accumulator. The orders' strings are substrings of their
+// Memory is bounded per worker: a few chunks in flight, a queue of
+// orders per partition (partitionQueue) and a batch of events per
+// accumulator. The orders' strings are substrings of their
 // chunk (see csvin.ParseChunk), so a chunk lives until the accumulators'
 // batches have let go of its IDs: at most the chunks of one batch of
 // orders per accumulator (the accumulators keep their own copy of each
@@ -210,6 +211,17 @@ type partition struct {
 // partitionBatch is the orders sent to a partition at once.
 const partitionBatch = 4096
 
+// partitionQueue is the batches a partition's queue holds. An accumulator
+// works in bursts: it folds its pending events at once, 262,144 of them at
+// a million customers, in about 80 ms, while the collector goes on taking
+// rows at about 3M a second. With a queue of 2 batches the collector
+// waited for the partitions for a third of a 10M-row reading (the
+// execution tracer's blocking profile), and they for it at other times;
+// 32 batches (about 11 MB of orders a partition) let each side go on
+// through the other's bursts: 10M rows 5% faster (6.64 against 6.99 s,
+// six alternating runs each), 1M rows unchanged.
+const partitionQueue = 32
+
 // newOrderSink returns a sink with parts partitions, or one that adds to
 // the collector's accumulators directly for parts 0.
 func newOrderSink(c *collector, parts int) *orderSink {
@@ -219,7 +231,7 @@ func newOrderSink(c *collector, parts int) *orderSink {
 	}
 	for range parts {
 		cb, _ := cxmetrics.NewCohortBuilder(c.cfg.opts) // c.cfg.opts is valid: newCollector built one
-		p := &partition{in: make(chan []cxmetrics.Order, 2), free: make(chan []cxmetrics.Order, 3), cohorts: cb, done: make(chan struct{})}
+		p := &partition{in: make(chan []cxmetrics.Order, partitionQueue), free: make(chan []cxmetrics.Order, partitionQueue+1), cohorts: cb, done: make(chan struct{})}
 		go p.run()
 		s.parts = append(s.parts, p)
 	}
