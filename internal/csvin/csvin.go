@@ -320,11 +320,15 @@ func (t *Table) readTime(col string, i int, loc *time.Location) (time.Time, *Row
 	if !ok {
 		return time.Time{}, t.Errorf("%s %s: %s", col, Quote(ts), timeFormats)
 	}
-	if y := tm.UTC().Year(); y < 1 || y > 9999 {
+	// The years 1..9999 in UTC are the Unix seconds between these two,
+	// which is cheaper to check than the calendar.
+	if sec := tm.Unix(); sec < -62135596800 || sec >= 253402300800 {
 		return time.Time{}, t.Errorf("%s %s: outside the years 1..9999", col, Quote(ts))
 	}
-	if y := tm.In(loc).Year(); loc != time.UTC && (y < 1 || y > 9999) {
-		return time.Time{}, t.Errorf("%s %s: outside the years 1..9999 in %s", col, Quote(ts), loc)
+	if loc != time.UTC {
+		if y := tm.In(loc).Year(); y < 1 || y > 9999 {
+			return time.Time{}, t.Errorf("%s %s: outside the years 1..9999 in %s", col, Quote(ts), loc)
+		}
 	}
 	return tm, nil
 }
