@@ -34,10 +34,12 @@ import (
 // Memory is bounded per worker: a few chunks in flight, a queue of
 // orders per partition (partitionQueue) and a batch of events per
 // accumulator. The orders' strings are substrings of their
-// chunk (see csvin.ParseChunk), so a chunk lives until the accumulators'
-// batches have let go of its IDs: at most the chunks of one batch of
-// orders per accumulator (the accumulators keep their own copy of each
-// customer ID, the dedup of each order ID).
+// chunk (see csvin.ParseChunk), so a chunk lives until the queued orders
+// and the accumulators' batches have let go of its IDs: the chunks of up
+// to partitionQueue+2 batches of orders a partition (queued, being folded,
+// being filled) and of one batch of events an accumulator. The
+// accumulators keep their own copy of each customer ID, the dedup of each
+// order ID.
 
 // parallelReading turns the pipeline on; tests turn it off to compare.
 var parallelReading = true
@@ -217,7 +219,9 @@ const partitionBatch = 4096
 // rows at about 3M a second. With a queue of 2 batches the collector
 // waited for the partitions for a third of a 10M-row reading (the
 // execution tracer's blocking profile), and they for it at other times;
-// 32 batches (about 11 MB of orders a partition) let each side go on
+// 32 batches (about 11 MB of orders a partition, and the chunks their
+// strings point into, about 7 MB more on the benchmarks' file) let each
+// side go on
 // through the other's bursts: 10M rows 5% faster (6.64 against 6.99 s,
 // six alternating runs each), 1M rows unchanged.
 const partitionQueue = 32
