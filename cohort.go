@@ -15,15 +15,15 @@ import (
 const noPeriod = math.MaxInt32
 
 // cohortCell is one customer's activity in one period. It is 12 bytes on
-// purpose: a period number (days or weeks since 1970, months, quarters or
-// years since year 0; for the years 1..9999 any of them lies between
-// -719,162 and 2,932,896, so it fits 23 bits) shifted left by one, with whether a purchase fell in the period in the
-// freed bit, and the period's net revenue as int64 units at the customer's
-// scale, held as two 32-bit halves so that the cell needs no 8-byte
-// alignment. A customer active in 8 periods costs 96 bytes of cells, a
-// quarter less than the 128 of the plain layout (13 bytes of fields
-// padded to 16). Revenue that does
-// not fit in int64 units lives in the customer's rest table, exactly.
+// purpose. The period number (days or weeks since 1970, months, quarters
+// or years since year 0; for the years 1..9999 any of them lies between
+// -719,162 and 2,932,896, so it fits 23 bits) is shifted left by one, and
+// the freed bit says whether a purchase fell in the period. The period's
+// net revenue is int64 units at the customer's scale, held as two 32-bit
+// halves so that the cell needs no 8-byte alignment. A customer active in
+// 8 periods costs 96 bytes of cells, a quarter less than the 128 of the
+// plain layout (13 bytes of fields padded to 16). Revenue that does not
+// fit in int64 units lives in the customer's rest table, exactly.
 type cohortCell struct {
 	key int32  // period << 1 | 1 if a purchase (amount >= 0) fell in it
 	lo  uint32 // net revenue in 10^-scale units of the customer's scale: low half
