@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cxmetrics/cxmetrics/internal/civil"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -292,7 +293,7 @@ func TestDaysFromCivil(t *testing.T) {
 		if d.Year() < 1700 || d.Year() > 2200 { // beyond time.Duration's range
 			want = int(d.Unix() / 86400)
 		}
-		assert.Equal(t, want, daysFromCivil(d.Year(), int(d.Month()), d.Day()), d)
+		assert.Equal(t, want, int(civil.Days(d.Year(), int(d.Month()), d.Day())), d)
 	}
 	assert.Equal(t, -1, floorDiv(-1, 7))
 	assert.Equal(t, -1, floorDiv(-7, 7))

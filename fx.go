@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cxmetrics/cxmetrics/internal/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -45,7 +46,7 @@ func (t *RateTable) Base() string { return t.base }
 // dayOf returns the calendar day of t in the table's location.
 func (t *RateTable) dayOf(tm time.Time) int32 {
 	y, m, d := tm.In(t.loc).Date()
-	return int32(daysFromCivil(y, int(m), d))
+	return int32(civil.Days(y, int(m), d))
 }
 
 // Add records that from the calendar day of date on, one unit of currency

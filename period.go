@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/cxmetrics/cxmetrics/internal/civil"
 )
 
 // Period is the calendar unit that cuts time into cohorts and table columns.
@@ -105,9 +107,9 @@ func (p Period) indexOfDate(y int, m time.Month, d int) int32 {
 	switch p {
 	case Week:
 		// 1970-01-01 was a Thursday: day -3 is the Monday of week 0.
-		return int32(floorDiv(daysFromCivil(y, int(m), d)+3, 7))
+		return int32(floorDiv(int(civil.Days(y, int(m), d))+3, 7))
 	case Day:
-		return int32(daysFromCivil(y, int(m), d))
+		return int32(civil.Days(y, int(m), d))
 	case Quarter:
 		return int32(y*4 + (int(m)-1)/3)
 	case Year:
@@ -273,19 +275,6 @@ func sameRules(a, b *time.Location) bool {
 	return true
 }
 
-// daysFromCivil returns the days from 1970-01-01 to the proleptic Gregorian
-// date y-m-d (Howard Hinnant's algorithm), for y >= 1.
-func daysFromCivil(y, m, d int) int {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	yoe := y - era*400
-	doy := (153*((m+9)%12)+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
 func floorDiv(a, b int) int {
 	q := a / b
 	if (a%b != 0) && ((a < 0) != (b < 0)) {
@@ -356,7 +345,7 @@ func floorDiv64(a, b int64) int64 {
 }
 
 // civilFromDays returns the proleptic Gregorian date of a day number (days
-// since 1970-01-01), the inverse of daysFromCivil (Howard Hinnant's
+// since 1970-01-01), the inverse of civil.Days (Howard Hinnant's
 // algorithm).
 func civilFromDays(z int64) (y, m, d int) {
 	z += 719468

@@ -1,6 +1,10 @@
 package csvin
 
-import "time"
+import (
+	"time"
+
+	"github.com/cxmetrics/cxmetrics/internal/civil"
+)
 
 // parseTimeFast parses the two most common time forms without the time
 // package's general parser: RFC 3339 in UTC ("2024-03-05T06:07:08Z", with
@@ -23,7 +27,7 @@ func parseTimeFast(s string, loc *time.Location) (time.Time, bool) {
 		if loc != time.UTC {
 			return time.Time{}, false
 		}
-		return time.Unix(unixDays(year, month, day)*86400, 0).UTC(), true
+		return time.Unix(civil.Days(year, month, day)*86400, 0).UTC(), true
 	}
 	if len(s) < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
 		return time.Time{}, false
@@ -48,27 +52,8 @@ func parseTimeFast(s string, loc *time.Location) (time.Time, bool) {
 		}
 		nsec = n
 	}
-	secs := unixDays(year, month, day)*86400 + int64(hour*3600+minute*60+sec)
+	secs := civil.Days(year, month, day)*86400 + int64(hour*3600+minute*60+sec)
 	return time.Unix(secs, int64(nsec)).UTC(), true
-}
-
-// unixDays returns the days from 1970-01-01 to the valid proleptic
-// Gregorian date y-m-d (Howard Hinnant's days_from_civil): what time.Date
-// works out, without its normalization of out-of-range fields, which the
-// caller has already refused, or its zone lookup.
-func unixDays(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400                     // 0..399
-	mp := (m + 9) % 12                     // March is 0
-	doy := (153*mp+2)/5 + d - 1            // 0..365
-	doe := yoe*365 + yoe/4 - yoe/100 + doy // 0..146096
-	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // digits returns the value of a string of ASCII digits.

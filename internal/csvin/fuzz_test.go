@@ -208,22 +208,3 @@ func FuzzParseTimeFast(f *testing.F) {
 		}
 	})
 }
-
-// unixDays agrees with time.Date on every date of the years 0..9999, the
-// range a four-digit year can spell.
-func TestUnixDaysEveryDate(t *testing.T) {
-	want := time.Date(0, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() / 86400
-	for y := 0; y <= 9999; y++ {
-		for m := time.January; m <= time.December; m++ {
-			for d := 1; d <= daysIn(m, y); d++ {
-				if got := unixDays(y, int(m), d); got != want {
-					t.Fatalf("%04d-%02d-%02d: %d days, time.Date %d", y, m, d, got, want)
-				}
-				want++
-			}
-		}
-	}
-	if end := time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix() / 86400; want != end {
-		t.Fatalf("the days run to %d, time.Date says %d", want, end)
-	}
-}
