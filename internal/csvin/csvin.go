@@ -601,8 +601,8 @@ type ParsedChunk struct {
 func ParseChunk(or *OrderReader, chunk []byte, line int, room []ParsedRow) ParsedChunk {
 	t := *or.Table
 	// str finds a field's offset by its capacity, so the chunk's
-	// capacity must end where the chunk does (a splitter's chunk has
-	// room: the next chunk's first bytes).
+	// capacity must end where the chunk does (a caller's slice may have
+	// room past its end).
 	chunk = chunk[:len(chunk):len(chunk)]
 	// The strings alias the chunk instead of a copy of it: the copy was
 	// a memmove and a page fault for every byte of the input (at 10M rows,

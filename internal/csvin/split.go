@@ -80,7 +80,7 @@ func (s *RecordSplitter) cut() ([]byte, int, io.Reader, error) {
 	if s.eof {
 		end = len(s.buf)
 	}
-	chunk, rest := s.buf[:end], s.buf[end:]
+	chunk, rest := s.buf[:end:end], s.buf[end:]
 	// The next chunk starts in a buffer of its own, never in this one.
 	s.buf = make([]byte, len(rest), max(2*s.target, len(rest)+s.target))
 	copy(s.buf, rest)

@@ -142,9 +142,8 @@ func TestParseChunkCurrencyDoesNotAliasTheChunk(t *testing.T) {
 	assert.Equal(t, "x", parsed.Rows[0].Order.CustomerID, "the IDs do alias the chunk, as documented")
 }
 
-// ParseChunk reuses the rows it is given as room, and is given chunks with
-// room past their end (a splitter's chunk has the next one's first bytes
-// there): what it returns must depend on neither.
+// ParseChunk reuses the rows it is given as room, and may be given a chunk
+// with room past its end: what it returns must depend on neither.
 func TestParseChunkReusesRoom(t *testing.T) {
 	or, err := NewOrderReader(strings.NewReader("customer_id,order_id,time,amount\n"), "f.csv", time.UTC, 1<<12)
 	require.NoError(t, err)
