@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cxmetrics/cxmetrics/internal/civil"
 	"github.com/shopspring/decimal"
 )
 
@@ -54,7 +55,7 @@ func validateOrder(o *Order, at int) error {
 	if o.Time.IsZero() {
 		return errorf(ErrInconsistent, "%s has a zero time", orderRef(o, at))
 	}
-	if sec := o.Time.Unix(); sec < minCalendarSec || sec >= maxCalendarSec {
+	if sec := o.Time.Unix(); sec < civil.MinSec || sec >= civil.EndSec {
 		return errorf(ErrOutOfRange, "%s at %s is outside the years 1..9999 in UTC", orderRef(o, at), o.Time)
 	}
 	if !inBounds(o.Amount) {

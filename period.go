@@ -299,12 +299,6 @@ func newCalendar(o CohortOptions) calendar {
 	return calendar{period: o.Period, loc: o.location(), hi: math.MinInt64}
 }
 
-// Unix seconds of 0001-01-01 and of 10000-01-01, UTC.
-const (
-	minCalendarSec = -62135596800
-	maxCalendarSec = 253402300800
-)
-
 // index returns the number of the period that contains t, as
 // CohortOptions.index does.
 func (c *calendar) index(t time.Time) (int32, bool) {
@@ -322,7 +316,7 @@ func (c *calendar) index(t time.Time) (int32, bool) {
 		}
 	}
 	local := sec + c.offset
-	if local < minCalendarSec || local >= maxCalendarSec {
+	if local < civil.MinSec || local >= civil.EndSec {
 		return 0, false
 	}
 	days := floorDiv64(local, 86400)

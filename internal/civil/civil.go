@@ -3,6 +3,14 @@
 // fast time parser, which must agree on them.
 package civil
 
+// MinSec and EndSec are the Unix seconds of 0001-01-01 and 10000-01-01 in
+// UTC: an instant is in the years 1..9999 of UTC when MinSec <= its
+// seconds < EndSec.
+const (
+	MinSec = -62135596800
+	EndSec = 253402300800
+)
+
 // Days returns the days from 1970-01-01 to the valid proleptic Gregorian
 // date y-m-d, for any year (Howard Hinnant's days_from_civil). It is what
 // time.Date works out, without its normalization of out-of-range fields or

@@ -24,3 +24,15 @@ func TestDaysEveryDate(t *testing.T) {
 		t.Fatalf("the days run to %d, time.Date says %d", want, end)
 	}
 }
+
+func TestBoundsAreTheYears1To9999(t *testing.T) {
+	if got := time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC).Unix(); got != MinSec {
+		t.Fatalf("0001-01-01 is %d, MinSec %d", got, MinSec)
+	}
+	if got := time.Date(10000, time.January, 1, 0, 0, 0, 0, time.UTC).Unix(); got != EndSec {
+		t.Fatalf("10000-01-01 is %d, EndSec %d", got, EndSec)
+	}
+	if Days(1, 1, 1)*86400 != MinSec || Days(10000, 1, 1)*86400 != EndSec {
+		t.Fatal("Days disagrees with the bounds")
+	}
+}

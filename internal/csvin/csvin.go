@@ -23,6 +23,7 @@ import (
 	"unsafe"
 
 	"github.com/cxmetrics/cxmetrics"
+	"github.com/cxmetrics/cxmetrics/internal/civil"
 	"github.com/cxmetrics/cxmetrics/internal/cxerr"
 	"github.com/shopspring/decimal"
 )
@@ -320,9 +321,9 @@ func (t *Table) readTime(col string, i int, loc *time.Location) (time.Time, *Row
 	if !ok {
 		return time.Time{}, t.Errorf("%s %s: %s", col, Quote(ts), timeFormats)
 	}
-	// The years 1..9999 in UTC are the Unix seconds between these two,
-	// which is cheaper to check than the calendar.
-	if sec := tm.Unix(); sec < -62135596800 || sec >= 253402300800 {
+	// The years 1..9999 in UTC are the Unix seconds of civil's bounds,
+	// which are cheaper to check than the calendar.
+	if sec := tm.Unix(); sec < civil.MinSec || sec >= civil.EndSec {
 		return time.Time{}, t.Errorf("%s %s: outside the years 1..9999", col, Quote(ts))
 	}
 	if loc != time.UTC {
